@@ -1,0 +1,133 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { z } from 'zod';
+import type { Database } from '../server/platform/db/database.ts';
+import type { Logger } from '../server/platform/logger.ts';
+import type { Manifest } from '../server/platform/manifest.ts';
+import { jsonPath } from '../server/platform/manifest.ts';
+import { createWorkerConnection, type Redis } from '../server/platform/redis.ts';
+import { bootRuntime, runProcess } from '../server/platform/runtime.ts';
+import { heartbeatDataSchema, runHeartbeat, type WorkerIdentity } from './maintenance/heartbeat.job.ts';
+import { createQueues, QUEUE_NAMES, type QueueName, type Queues } from './queues.ts';
+import { upsertGlobalSchedulers } from './schedule.ts';
+
+export interface WorkerDeps {
+  db: Database;
+  connection: Redis;
+  prefix: string;
+  concurrency: number;
+  logger: Logger;
+}
+
+interface JobHandler<T> {
+  schema: z.ZodType<T>;
+  run(data: T, job: Job): Promise<unknown>;
+}
+
+const handler = <T>(schema: z.ZodType<T>, run: (data: T, job: Job) => Promise<unknown>): JobHandler<unknown> => ({
+  schema,
+  run,
+});
+
+/** Which handler serves each job name on each queue. */
+function handlers(deps: WorkerDeps, identity: WorkerIdentity): Record<QueueName, Record<string, JobHandler<unknown>>> {
+  return {
+    maintenance: {
+      heartbeat: handler(heartbeatDataSchema, (_data, job) => runHeartbeat(deps.db, identity, job.id ?? 'unknown')),
+    },
+  };
+}
+
+export interface RunningWorkers {
+  identity: WorkerIdentity;
+  workers: Worker[];
+  close(): Promise<void>;
+}
+
+/** Starts one BullMQ Worker per queue. Job data is parsed before any handler sees it. */
+export function startWorkers(deps: WorkerDeps): RunningWorkers {
+  const identity: WorkerIdentity = {
+    workerId: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    hostname: hostname(),
+    pid: process.pid,
+    queues: [...QUEUE_NAMES],
+    startedAt: new Date(),
+  };
+  const table = handlers(deps, identity);
+  const workers = QUEUE_NAMES.map((queueName) => {
+    const worker = new Worker(
+      queueName,
+      async (job) => {
+        const jobHandler = table[queueName][job.name];
+        if (!jobHandler) throw new UnrecoverableError(`no handler for job "${job.name}" on queue "${queueName}"`);
+        const parsed = jobHandler.schema.safeParse(job.data);
+        if (!parsed.success) {
+          const issues = parsed.error.issues.map((issue) => `${jsonPath(issue.path)}: ${issue.message}`);
+          throw new UnrecoverableError(`invalid data for job "${job.name}": ${issues.join('; ')}`);
+        }
+        return jobHandler.run(parsed.data, job);
+      },
+      { connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency },
+    );
+    const log = deps.logger.child({ queue: queueName });
+    worker.on('failed', (job, error) =>
+      log.warn({ jobId: job?.id, job: job?.name, attempt: job?.attemptsMade, err: error }, 'job failed'),
+    );
+    worker.on('completed', (job) => log.debug({ jobId: job.id, job: job.name }, 'job completed'));
+    // Without a listener an 'error' event would throw and take the process down.
+    worker.on('error', (error) => log.error({ err: error }, 'worker error'));
+    return worker;
+  });
+  deps.logger.info({ workerId: identity.workerId, queues: identity.queues }, 'workers started');
+  return {
+    identity,
+    workers,
+    async close() {
+      await Promise.all(workers.map((worker) => worker.close()));
+    },
+  };
+}
+
+/** Workers plus the schedulers they serve, on the runtime's connections. */
+export async function startJobs(runtime: {
+  env: { redisUrl: string; QUEUE_PREFIX: string; WORKER_CONCURRENCY: number };
+  redis: { url: string };
+  database: { db: Database };
+  producer: Redis;
+  manifest: Manifest;
+  logger: Logger;
+  onClose(name: string, close: () => Promise<void>): void;
+}): Promise<{ queues: Queues; workers: RunningWorkers }> {
+  const queues = createQueues(runtime.producer, runtime.env.QUEUE_PREFIX);
+  runtime.onClose('queues', () => queues.close());
+  const connection = createWorkerConnection(runtime.redis.url, runtime.logger);
+  runtime.onClose('redis worker connection', async () => {
+    await connection.quit().catch(() => connection.disconnect());
+  });
+  const workers = startWorkers({
+    db: runtime.database.db,
+    connection,
+    prefix: runtime.env.QUEUE_PREFIX,
+    concurrency: runtime.env.WORKER_CONCURRENCY,
+    logger: runtime.logger,
+  });
+  runtime.onClose('workers', () => workers.close());
+  const schedulers = await upsertGlobalSchedulers(queues, runtime.manifest, runtime.logger);
+  runtime.logger.info({ schedulers }, 'schedulers up to date');
+  return { queues, workers };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  runProcess(async () => {
+    const runtime = await bootRuntime('worker');
+    try {
+      await startJobs(runtime);
+    } catch (error) {
+      await runtime.close();
+      throw error;
+    }
+    return { shutdown: runtime.close, logger: runtime.logger };
+  });
+}

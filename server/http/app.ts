@@ -1,0 +1,42 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from '../platform/logger.ts';
+import { errorHandler } from './middleware/error-handler.ts';
+import { notFound } from './middleware/not-found.ts';
+import { requestId } from './middleware/request-id.ts';
+import { getHealthz } from './routes/getHealthz.ts';
+import { getReadyz, type ReadinessCheck } from './routes/getReadyz.ts';
+
+export interface AppDeps {
+  logger: Logger;
+  version: string;
+  /** Largest JSON body accepted, e.g. "1mb". */
+  bodyLimit: string;
+  readiness: Record<string, ReadinessCheck>;
+}
+
+/** Builds the Express app without listening, so tests and the process entry share it. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: requestId,
+      // Probes would drown the log; everything else is logged once per request.
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+    }),
+  );
+  app.use(helmet());
+  app.use(express.json({ limit: deps.bodyLimit }));
+
+  app.get('/healthz', getHealthz(deps.version));
+  app.get('/readyz', getReadyz(deps.readiness));
+
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,31 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * unit: no Redis, no network, no database server.
+ * integration: the real Redis, PGlite and (when DATABASE_URL is set) Postgres, real processes.
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          // Two cores: spawned processes and PGlite instances compete with parallel files.
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
