@@ -13,6 +13,7 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -24,6 +25,8 @@ export default defineConfig({
           hookTimeout: 60_000,
           // Two cores: spawned processes and PGlite instances compete with parallel files.
           maxWorkers: 2,
+          // After the unit tests, which are quick to fail.
+          sequence: { groupOrder: 1 },
         },
       },
     ],

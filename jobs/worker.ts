@@ -100,12 +100,13 @@ export async function startJobs(runtime: {
   logger: Logger;
   onClose(name: string, close: () => Promise<void>): void;
 }): Promise<{ queues: Queues; workers: RunningWorkers }> {
-  const queues = createQueues(runtime.producer, runtime.env.QUEUE_PREFIX);
-  runtime.onClose('queues', () => queues.close());
+  // Closers run in reverse: workers, then queues, then the worker connection.
   const connection = createWorkerConnection(runtime.redis.url, runtime.logger);
   runtime.onClose('redis worker connection', async () => {
     await connection.quit().catch(() => connection.disconnect());
   });
+  const queues = createQueues(runtime.producer, runtime.env.QUEUE_PREFIX);
+  runtime.onClose('queues', () => queues.close());
   const workers = startWorkers({
     db: runtime.database.db,
     connection,

@@ -71,7 +71,8 @@ export async function startPrivateRedis(dataDir: string, logger: Logger): Promis
       '--daemonize',
       'no',
     ],
-    { stdio: ['ignore', log.fd, log.fd] },
+    // Its own process group: a Ctrl-C in the terminal must not stop Redis before the workers have closed.
+    { stdio: ['ignore', log.fd, log.fd], detached: true },
   );
   const spawnError = new Promise<NodeJS.ErrnoException>((resolve) => child.once('error', resolve));
   const spawned = await Promise.race([once(child, 'spawn').then(() => undefined), spawnError]);

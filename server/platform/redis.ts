@@ -32,6 +32,22 @@ export function createProducerConnection(url: string, logger: Logger): Redis {
   return client;
 }
 
+/** Resolves once the connection can take commands; rejects after `timeoutMs`. */
+export async function whenReady(client: Redis, timeoutMs = 5_000): Promise<void> {
+  if (client.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.off('ready', onReady);
+      reject(new ServiceUnavailableError('redis', `Redis did not accept a connection within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    client.once('ready', onReady);
+  });
+}
+
 /** Worker side: BullMQ requires maxRetriesPerRequest null so blocking commands wait out a blip. */
 export function createWorkerConnection(url: string, logger: Logger): Redis {
   const client = new Redis(url, {

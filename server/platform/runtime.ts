@@ -6,7 +6,7 @@ import { describeEnvError, EnvError, parseEnv, type Env } from './env.ts';
 import { ServiceUnavailableError, StartupError } from './errors.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { loadManifest, ManifestError, type Manifest } from './manifest.ts';
-import { createProducerConnection, redactUrl, resolveRedis, type Redis, type RedisTarget } from './redis.ts';
+import { createProducerConnection, redactUrl, resolveRedis, whenReady, type Redis, type RedisTarget } from './redis.ts';
 
 /**
  * What every Bellwether process needs before it serves or works: parsed env, logger, manifest,
@@ -73,6 +73,7 @@ export async function bootRuntime(role: string): Promise<Runtime> {
     onClose('redis producer', async () => {
       await producer.quit().catch(() => producer.disconnect());
     });
+    await whenReady(producer);
     logger.info({ redis: redactUrl(redis.url) }, 'redis ready');
 
     return { env, logger, manifest, sealer, database, redis, producer, onClose, close };
@@ -93,6 +94,7 @@ export function startupProblem(error: unknown): string | undefined {
 }
 
 const SHUTDOWN_DEADLINE_MS = 9_000;
+const REPEAT_SIGNAL_WINDOW_MS = 1_000;
 
 /**
  * Runs a process entry: known start-up problems print one line and exit 1; SIGINT/SIGTERM run
@@ -102,7 +104,7 @@ const SHUTDOWN_DEADLINE_MS = 9_000;
 export function runProcess(start: () => Promise<{ shutdown: () => Promise<void>; logger: Logger }>): void {
   let started: { shutdown: () => Promise<void>; logger: Logger } | undefined;
   let pending: NodeJS.Signals | undefined;
-  let stopping = false;
+  let stoppingSince: number | undefined;
 
   const stop = (signal: NodeJS.Signals) => {
     if (!started) {
@@ -110,11 +112,13 @@ export function runProcess(start: () => Promise<{ shutdown: () => Promise<void>;
       return;
     }
     const { shutdown, logger } = started;
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      // `npm start` forwards the terminal's Ctrl-C, so one press arrives twice: only a later press forces.
+      if (Date.now() - stoppingSince < REPEAT_SIGNAL_WINDOW_MS) return;
       logger.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     logger.info({ signal }, 'shutting down');
     const deadline = setTimeout(() => {
       logger.error(`shutdown took longer than ${SHUTDOWN_DEADLINE_MS / 1000} s; exiting`);

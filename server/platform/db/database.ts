@@ -2,7 +2,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -25,6 +25,8 @@ export interface DatabaseHandle {
   readonly location: string;
   migrate(): Promise<void>;
   ping(): Promise<void>;
+  /** Runs raw SQL and returns its rows (both drivers answer `{ rows }`). */
+  rows<T extends Record<string, unknown>>(query: SQL): Promise<T[]>;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,13 @@ export interface OpenDatabaseOptions {
   databaseUrl?: string | undefined;
   dataDir: string;
   logger: Logger;
+}
+
+function rowsOf(db: Database) {
+  return async <T extends Record<string, unknown>>(query: SQL): Promise<T[]> => {
+    const result: unknown = await db.execute<T>(query);
+    return (result as { rows: T[] }).rows;
+  };
 }
 
 /** Opens Postgres when DATABASE_URL is set, otherwise the embedded PGlite in the data folder. */
@@ -84,6 +93,7 @@ async function openPostgres(url: string, logger: Logger): Promise<DatabaseHandle
     async ping() {
       await db.execute(sql`select 1`);
     },
+    rows: rowsOf(db),
     async close() {
       await pool.end();
     },
@@ -116,44 +126,60 @@ async function openPglite(folder: string, logger: Logger): Promise<DatabaseHandl
     async ping() {
       await db.execute(sql`select 1`);
     },
+    rows: rowsOf(db),
     async close() {
       await client.close();
-      await rm(lockFile, { force: true });
+      await releaseFolderLock(lockFile);
     },
   };
 }
+
+/** Lock files this process holds, so that opening one folder twice in-process is refused too. */
+const heldLocks = new Set<string>();
 
 /**
  * PGlite is single-process: a second process opening the same folder would corrupt it.
  * The lock file names the owner; a lock left by a dead process is taken over.
  */
 async function takeFolderLock(lockFile: string): Promise<void> {
+  if (heldLocks.has(lockFile)) throw inUse(process.pid);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       await writeFile(lockFile, String(process.pid), { flag: 'wx', mode: 0o600 });
+      heldLocks.add(lockFile);
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const owner = Number.parseInt(await readFile(lockFile, 'utf8').catch(() => ''), 10);
-    if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
-      throw new ServiceUnavailableError(
-        'database',
-        `the embedded database is in use by process ${owner}. Stop it first, or run the server and worker as separate processes with DATABASE_URL pointing at Postgres.`,
-      );
-    }
+    // Our own pid in a lock we do not hold is a leftover of an earlier run (containers reuse pids).
+    if (Number.isInteger(owner) && owner !== process.pid && (await isNodeProcess(owner))) throw inUse(owner);
     await rm(lockFile, { force: true });
   }
   throw new ServiceUnavailableError('database', `could not lock the embedded database (${lockFile})`);
 }
 
-function isAlive(pid: number): boolean {
+async function releaseFolderLock(lockFile: string): Promise<void> {
+  heldLocks.delete(lockFile);
+  await rm(lockFile, { force: true });
+}
+
+function inUse(owner: number): ServiceUnavailableError {
+  return new ServiceUnavailableError(
+    'database',
+    `the embedded database is in use by process ${owner}. Stop it first, or run the server and worker as separate processes with DATABASE_URL pointing at Postgres.`,
+  );
+}
+
+async function isNodeProcess(pid: number): Promise<boolean> {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  // A live pid may belong to an unrelated program after a reboot; only a node process can hold the lock.
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
+  return cmdline === undefined || cmdline.includes('node');
 }
 
 function reason(error: unknown): string {
