@@ -68,7 +68,7 @@ runProcess(async () => {
     if (role === 'all') await startJobs(runtime);
     const url = await listen(runtime);
     process.stdout.write(`\nBellwether ${APP_VERSION} is running at ${url}  (Ctrl-C to stop)\n\n`);
-    runtime.logger.info({ url, role }, 'listening');
+    runtime.logger.info({ url }, 'listening');
   } catch (error) {
     await runtime.close();
     throw error;

@@ -26,6 +26,15 @@ export function createApp(deps: AppDeps): Express {
     pinoHttp({
       logger: deps.logger,
       genReqId: requestId,
+      // Path only: query strings can carry OAuth codes and signatures; headers are noise here.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          path: req.url.split('?')[0],
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
       // Probes would drown the log; everything else is logged once per request.
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
     }),

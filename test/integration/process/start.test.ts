@@ -105,4 +105,24 @@ describe('the embedded Redis default', () => {
     expect(report.exitCode).toBe(0);
     expect(report.redisStillRunning).toBe(false);
   });
+
+  it('stops with one line naming REDIS_URL when nothing answers and no redis-server is installed', async () => {
+    const dataDir = await tempDataDir();
+    const result = spawnSync(
+      'unshare',
+      [
+        '-n',
+        'sh',
+        '-c',
+        `ip link set lo up && exec /usr/bin/env PATH=/nonexistent "${process.execPath}" --import tsx server/main.ts`,
+      ],
+      { cwd: ROOT_DIR, env: childEnv({ DATA_DIR: dataDir, PORT: '0' }), encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(result.status).toBe(1);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^Bellwether cannot start: Redis is not reachable at redis:\/\/127\.0\.0\.1:6379 \(ECONNREFUSED\) and no redis-server is installed .* set REDIS_URL/,
+    );
+  });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 import { ROOT_DIR } from '../../../server/platform/runtime.ts';
@@ -13,17 +14,28 @@ const eslint = new ESLint({ cwd: ROOT_DIR });
  * for the moment it is linted (ignored by git), then removed.
  */
 async function ruleIds(file: string, code: string): Promise<string[]> {
-  let target = `${ROOT_DIR}${file}`;
-  const probe = !existsSync(target);
-  if (probe) {
-    target = target.replace(/\.ts$/, `.${randomBytes(4).toString('hex')}.lint-probe.ts`);
-    await writeFile(target, code);
-  }
+  const target = `${ROOT_DIR}${file}`;
+  if (existsSync(target)) return lint(target, code);
+  const probe = target.replace(/\.ts$/, `.${randomBytes(4).toString('hex')}.lint-probe.ts`);
+  return withFile(probe, code, () => lint(probe, code));
+}
+
+async function lint(target: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: target });
+  return (result?.messages ?? []).map((message) => message.ruleId ?? `fatal: ${message.message}`);
+}
+
+/** Writes a file for the duration of `run`, creating (and then removing) a folder a fresh clone lacks. */
+async function withFile<T>(file: string, code: string, run: () => Promise<T>): Promise<T> {
+  const dir = path.dirname(file);
+  const createdDir = !existsSync(dir);
+  await mkdir(dir, { recursive: true });
+  await writeFile(file, code);
   try {
-    const [result] = await eslint.lintText(code, { filePath: target });
-    return (result?.messages ?? []).map((message) => message.ruleId ?? `fatal: ${message.message}`);
+    return await run();
   } finally {
-    if (probe) await rm(target, { force: true });
+    await rm(file, { force: true });
+    if (createdDir) await rmdir(dir).catch(() => undefined);
   }
 }
 
@@ -54,24 +66,14 @@ describe('import boundaries', () => {
 describe('platform and core', () => {
   it('lets platform import types from core but no values', async () => {
     const core = `${ROOT_DIR}server/core/${randomBytes(4).toString('hex')}.lint-probe.ts`;
-    await writeFile(core, 'export type Band = "red" | "green";\nexport const BANDS: Band[] = ["red", "green"];\n');
-    const name = core.slice(`${ROOT_DIR}server/core/`.length);
-    try {
-      expect(
-        await ruleIds(
-          'server/platform/probe.ts',
-          `import { BANDS } from '../core/${name}';\nexport const x = BANDS;\n`,
-        ),
-      ).toContain('boundaries/dependencies');
-      expect(
-        await ruleIds(
-          'server/platform/probe.ts',
-          `import type { Band } from '../core/${name}';\nexport type X = Band;\n`,
-        ),
-      ).toEqual([]);
-    } finally {
-      await rm(core, { force: true });
-    }
+    const name = path.basename(core);
+    const coreCode = 'export type Band = "red" | "green";\nexport const BANDS: Band[] = ["red", "green"];\n';
+    await withFile(core, coreCode, async () => {
+      const valueImport = `import { BANDS } from '../core/${name}';\nexport const x = BANDS;\n`;
+      const typeImport = `import type { Band } from '../core/${name}';\nexport type X = Band;\n`;
+      expect(await ruleIds('server/platform/probe.ts', valueImport)).toContain('boundaries/dependencies');
+      expect(await ruleIds('server/platform/probe.ts', typeImport)).toEqual([]);
+    });
   });
 });
 
