@@ -49,7 +49,7 @@ const policies = [
   may('ui-hubspot', [element('ui-shared'), ...packages('react', 'react/**', '@hubspot/**')]),
   may('ui-salesforce', [element('ui-shared'), ...anyPackage]),
   may('ui-web', [element('ui-shared'), ...anyPackage]),
-  may('sandbox', [...packages('zod', 'express', '@jetstreamapp/**', 'fast-check'), { module: { origin: 'core' } }]),
+  may('sandbox', [...packages('zod', 'express', '@jetstreamapp/**', 'cli-progress'), { module: { origin: 'core' } }]),
   may('test', [{ element: { type: '*' } }, ...anyPackage]),
   may('bench', [{ element: { type: '*' } }, ...anyPackage]),
 ];

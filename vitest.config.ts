@@ -2,6 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * unit: no Redis, no network, no database server.
+ * contract: the official CRM SDKs against the sandbox stand-ins, answers checked against the CRMs' contracts.
  * integration: the real Redis, PGlite and (when DATABASE_URL is set) Postgres, real processes.
  */
 export default defineConfig({
@@ -18,6 +19,17 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'contract',
+          include: ['test/contract/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
@@ -25,8 +37,8 @@ export default defineConfig({
           hookTimeout: 60_000,
           // Two cores: spawned processes and PGlite instances compete with parallel files.
           maxWorkers: 2,
-          // After the unit tests, which are quick to fail.
-          sequence: { groupOrder: 1 },
+          // After the unit and contract tests, which are quicker to fail.
+          sequence: { groupOrder: 2 },
         },
       },
     ],
