@@ -97,7 +97,8 @@ export class FaultRegistry {
     const fired: Fault[] = [];
     for (const rule of [...this.rules]) {
       if (!matches(rule.tenant, tenant) || !routeMatches(rule.route, route)) continue;
-      const share = 'rate' in rule.fault ? rule.fault.rate : 1;
+      // A partial batch always fires; its rate is the share of records that fail, rolled per record.
+      const share = 'rate' in rule.fault && rule.fault.kind !== 'partial_batch' ? rule.fault.rate : 1;
       if (share < 1 && !this.random.chance(share)) continue;
       rule.hits++;
       fired.push(rule.fault);

@@ -1,0 +1,220 @@
+import type { CrmBook } from '../generator/book.ts';
+import { defaultAssociationType, ASSOCIATION_TYPES, type AssociationTypeDef } from './associations.ts';
+import type { ObjectType } from './object-types.ts';
+import type { PortalStore } from './portal-store.ts';
+import { optionsOf, type FieldType, type PropertyDef, type PropertyType } from './properties.ts';
+
+/** CRM ids the loader gave each book id. */
+export interface BookIdMap {
+  owners: Map<string, string>;
+  companies: Map<string, string>;
+  contacts: Map<string, string>;
+  deals: Map<string, string>;
+  tickets: Map<string, string>;
+}
+
+/** The group the loader creates on every object type for the book's own properties. */
+export const BOOK_GROUP = { name: 'bellwether_book', label: 'Bellwether book', displayOrder: -1 };
+
+type Custom = [name: string, type: PropertyType, fieldType: FieldType, options?: readonly string[]];
+
+const CUSTOM: Record<'companies' | 'contacts' | 'deals' | 'tickets', readonly Custom[]> = {
+  companies: [
+    ['book_id', 'string', 'text'],
+    ['arr', 'number', 'number'],
+    ['licences', 'number', 'number'],
+    ['segment', 'enumeration', 'select', ['enterprise', 'mid_market', 'smb']],
+    ['customer_since', 'date', 'date'],
+    ['contract_start_date', 'date', 'date'],
+    ['renewal_date', 'date', 'date'],
+    ['customer_status', 'enumeration', 'select', ['active', 'churned']],
+    ['parent_book_id', 'string', 'text'],
+  ],
+  contacts: [
+    ['book_id', 'string', 'text'],
+    ['contact_role', 'enumeration', 'select', ['champion', 'executive_sponsor', 'admin', 'user']],
+    // Departed contacts stay visible (a departed champion is a signal) and are flagged here.
+    ['contact_status', 'enumeration', 'select', ['active', 'departed']],
+    ['left_company_date', 'datetime', 'date'],
+  ],
+  deals: [['book_id', 'string', 'text']],
+  tickets: [['book_id', 'string', 'text']],
+};
+
+const DEAL_STAGE = { won: 'closedwon', lost: 'closedlost', open: 'contractsent' } as const;
+const DEAL_TYPE = { new_business: 'newbusiness', renewal: 'renewal', expansion: 'expansion' } as const;
+const TICKET_STAGE = { new: '1', waiting_on_customer: '2', waiting_on_us: '3', closed: '4' } as const;
+
+function ensureDefinitions(portal: PortalStore, now: number): void {
+  for (const [type, customs] of Object.entries(CUSTOM) as [ObjectType, readonly Custom[]][]) {
+    const groups = portal.groupMap(type);
+    if (!groups.has(BOOK_GROUP.name)) groups.set(BOOK_GROUP.name, { ...BOOK_GROUP });
+    const defs = portal.propertyMap(type);
+    for (const [name, propertyType, fieldType, options] of customs) {
+      if (defs.has(name)) continue;
+      const def: PropertyDef = {
+        name,
+        label: name.replace(/_/g, ' '),
+        type: propertyType,
+        fieldType,
+        groupName: BOOK_GROUP.name,
+        description: '',
+        options: optionsOf(options ?? []),
+        displayOrder: -1,
+        hasUniqueValue: name === 'book_id',
+        hidden: false,
+        formField: false,
+        hubspotDefined: false,
+        readOnlyValue: false,
+        createdAt: now,
+        updatedAt: now,
+      };
+      defs.set(name, def);
+    }
+  }
+  // The book's deal types: HubSpot ships newbusiness and existingbusiness; renewal and expansion are added.
+  const dealType = portal.propertyMap('deals').get('dealtype');
+  if (dealType) {
+    for (const value of ['renewal', 'expansion']) {
+      if (!dealType.options.some((option) => option.value === value)) {
+        dealType.options.push({ label: value, value, hidden: false, displayOrder: dealType.options.length });
+      }
+    }
+  }
+}
+
+function pairTypes(from: ObjectType, to: ObjectType): AssociationTypeDef[] {
+  const unlabeled = defaultAssociationType(from, to) as AssociationTypeDef;
+  const primary = [...ASSOCIATION_TYPES.values()].find(
+    (def) => def.from === from && def.to === to && def.label === 'Primary',
+  );
+  return primary ? [unlabeled, primary] : [unlabeled];
+}
+
+const day = (date: string) => date.slice(0, 10);
+
+/**
+ * Writes a book straight into a portal's store (no HTTP, no limits): owners, companies with the
+ * book's properties, contacts, deals and tickets with their associations. Values are the book's;
+ * timestamps come from the book so "modified since" syncs see its history.
+ */
+export function loadBookIntoPortal(portal: PortalStore, book: CrmBook, now: number): BookIdMap {
+  ensureDefinitions(portal, now);
+  const ids: BookIdMap = {
+    owners: new Map(),
+    companies: new Map(),
+    contacts: new Map(),
+    deals: new Map(),
+    tickets: new Map(),
+  };
+  for (const owner of book.owners) {
+    const record = portal.addOwner({
+      email: owner.email,
+      firstName: owner.firstName,
+      lastName: owner.lastName,
+      createdAt: now,
+      updatedAt: now,
+      archived: false,
+    });
+    ids.owners.set(owner.id, record.id);
+  }
+  const companyRecords = new Map<string, ReturnType<PortalStore['insertLoaded']>>();
+  const toCompany = {
+    contacts: pairTypes('contacts', 'companies'),
+    deals: pairTypes('deals', 'companies'),
+    tickets: pairTypes('tickets', 'companies'),
+  };
+
+  for (const account of book.accounts) {
+    const values: Record<string, string> = {
+      name: account.name,
+      domain: account.domain,
+      industry: account.industry,
+      numberofemployees: String(account.employees),
+      country: account.country,
+      book_id: account.id,
+      arr: String(account.arr),
+      licences: String(account.licences),
+      segment: account.segment,
+      customer_since: day(account.customerSince),
+      contract_start_date: day(account.contractStart),
+      renewal_date: day(account.contractEnd),
+      customer_status: account.status,
+      lifecyclestage: account.status === 'churned' ? 'other' : 'customer',
+    };
+    const csm = ids.owners.get(account.csmId);
+    if (csm) values.hubspot_owner_id = csm;
+    if (account.parentId) values.parent_book_id = account.parentId;
+    const record = portal.insertLoaded(
+      'companies',
+      values,
+      Date.parse(account.createdAt),
+      Date.parse(account.updatedAt),
+    );
+    ids.companies.set(account.id, record.id);
+    companyRecords.set(account.id, record);
+  }
+
+  const contactRecords = new Map<string, ReturnType<PortalStore['insertLoaded']>>();
+  for (const contact of book.contacts) {
+    const company = companyRecords.get(contact.accountId);
+    const values: Record<string, string> = {
+      firstname: contact.firstName,
+      lastname: contact.lastName,
+      email: contact.email,
+      jobtitle: contact.title,
+      book_id: contact.id,
+      contact_role: contact.role,
+      contact_status: contact.leftAt ? 'departed' : 'active',
+    };
+    if (company?.properties.name) values.company = company.properties.name;
+    if (contact.lastEngagedAt) values.notes_last_contacted = new Date(contact.lastEngagedAt).toISOString();
+    if (contact.leftAt) values.left_company_date = new Date(contact.leftAt).toISOString();
+    const record = portal.insertLoaded(
+      'contacts',
+      values,
+      Date.parse(contact.createdAt),
+      Date.parse(contact.updatedAt),
+    );
+    ids.contacts.set(contact.id, record.id);
+    contactRecords.set(contact.id, record);
+    if (company) for (const def of toCompany.contacts) portal.associate(record, company, def);
+  }
+
+  for (const deal of book.deals) {
+    const values: Record<string, string> = {
+      dealname: deal.name,
+      amount: String(deal.amount),
+      closedate: new Date(`${day(deal.closeDate)}T00:00:00.000Z`).toISOString(),
+      pipeline: 'default',
+      dealstage: DEAL_STAGE[deal.stage],
+      dealtype: DEAL_TYPE[deal.type],
+      book_id: deal.id,
+    };
+    const owner = ids.owners.get(deal.ownerId);
+    if (owner) values.hubspot_owner_id = owner;
+    const record = portal.insertLoaded('deals', values, Date.parse(deal.createdAt), Date.parse(deal.updatedAt));
+    ids.deals.set(deal.id, record.id);
+    const company = companyRecords.get(deal.accountId);
+    if (company) for (const def of toCompany.deals) portal.associate(record, company, def);
+  }
+
+  const ticketToContact = defaultAssociationType('tickets', 'contacts') as AssociationTypeDef;
+  for (const ticket of book.tickets) {
+    const values: Record<string, string> = {
+      subject: ticket.subject,
+      hs_pipeline: '0',
+      hs_pipeline_stage: TICKET_STAGE[ticket.status],
+      hs_ticket_priority: ticket.priority.toUpperCase(),
+      book_id: ticket.id,
+    };
+    if (ticket.closedAt) values.closed_date = new Date(ticket.closedAt).toISOString();
+    const record = portal.insertLoaded('tickets', values, Date.parse(ticket.createdAt), Date.parse(ticket.updatedAt));
+    ids.tickets.set(ticket.id, record.id);
+    const company = companyRecords.get(ticket.accountId);
+    if (company) for (const def of toCompany.tickets) portal.associate(record, company, def);
+    const contact = ticket.contactId ? contactRecords.get(ticket.contactId) : undefined;
+    if (contact) portal.associate(record, contact, ticketToContact);
+  }
+  return ids;
+}
