@@ -1,11 +1,13 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { ASSOCIATION_TYPES, defaultAssociationType, type AssociationTypeDef } from './associations.ts';
+import { batchTimes, itemError, sendBatchAnswer } from './batch-answer.ts';
 import { crmCall, locals, type SandboxContext } from './context.ts';
-import { sendError, sendInvalidInput } from './errors.ts';
+import { sendError, sendNotFound } from './errors.ts';
 import { OBJECT_TYPE_IDS, resolveObjectType, type ObjectType } from './object-types.ts';
 import type { CrmRecord, PortalStore } from './portal-store.ts';
 import { BATCH_LIMIT, associationSpec } from './request-schemas.ts';
+import { parseInput } from './route-input.ts';
 
 /**
  * Associations v4: list one record's associations, create labelled or default ones, remove them, and
@@ -32,7 +34,9 @@ const batchArchive = z.object({
   inputs: z.array(z.object({ from: z.object({ id }), to: z.array(z.object({ id })) })).max(BATCH_LIMIT),
 });
 
-function typePair(req: Request, res: Response, fromKey: string, toKey: string): [ObjectType, ObjectType] | undefined {
+type TypePair = [from: ObjectType, to: ObjectType];
+
+function typePair(req: Request, res: Response, fromKey: string, toKey: string): TypePair | undefined {
   const from = resolveObjectType(req.params[fromKey] as string | undefined);
   const to = resolveObjectType(req.params[toKey] as string | undefined);
   if (!from || !to || !defaultAssociationType(from, to)) {
@@ -60,47 +64,65 @@ function associatedObjects(portal: PortalStore, record: CrmRecord, toType: Objec
     .map(({ id: toObjectId, types }) => ({ toObjectId, associationTypes: types.map(typeLabel) }));
 }
 
-function objectNotFound(fromType: ObjectType, toType: ObjectType, ids: string[]) {
-  return {
-    status: 'error',
-    category: 'OBJECT_NOT_FOUND',
-    message: `Could not find ${fromType} objects with ids ${ids.join(', ')}`,
-    context: {
+/** The single 207 error a batch gives for the `from` ids it could not find; none when all were found. */
+function objectsNotFound([fromType, toType]: TypePair, ids: string[]) {
+  if (ids.length === 0) return [];
+  return [
+    itemError('OBJECT_NOT_FOUND', `Could not find ${fromType} objects with ids ${ids.join(', ')}`, {
       fromObjectId: ids,
       fromObjectType: [OBJECT_TYPE_IDS[fromType]],
       toObjectType: [OBJECT_TYPE_IDS[toType]],
-    },
-    errors: [],
-    links: {},
+    }),
+  ];
+}
+
+function sendInvalidType(res: Response, typeId: number | undefined, [fromType, toType]: TypePair): void {
+  sendError(
+    res,
+    400,
+    'VALIDATION_ERROR',
+    `${typeId} is not a valid association type between ${fromType} and ${toType}`,
+  );
+}
+
+/** A created link as the labelled create answers it (`LabelsBetweenObjectPair`). */
+function labelledLink([fromType, toType]: TypePair, from: CrmRecord, to: CrmRecord, defs: AssociationTypeDef[]) {
+  return {
+    fromObjectTypeId: OBJECT_TYPE_IDS[fromType],
+    fromObjectId: from.id,
+    toObjectTypeId: OBJECT_TYPE_IDS[toType],
+    toObjectId: to.id,
+    labels: defs.map((def) => def.label).filter((label): label is string => label !== null),
+  };
+}
+
+/** A created link as the default-association answers list it (`PublicDefaultAssociation`). */
+function defaultLinked(from: CrmRecord, to: CrmRecord, def: AssociationTypeDef) {
+  return {
+    from: { id: from.id },
+    to: { id: to.id },
+    associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: def.id },
   };
 }
 
 export function associationsRouter(ctx: SandboxContext): Router {
   const router = express.Router();
-  const times = (startedAt: number) => ({
-    startedAt: new Date(startedAt).toISOString(),
-    completedAt: new Date(ctx.clock.now()).toISOString(),
-  });
 
   router.get(
     '/crm/v4/objects/:objectType/:objectId/associations/:toObjectType',
     ...crmCall(ctx, 'crm.associations.list', 'standard', (req, res) => {
       const pair = typePair(req, res, 'objectType', 'toObjectType');
-      if (!pair) return;
-      const query = listQuery.safeParse(req.query);
-      if (!query.success) {
-        sendInvalidInput(res, query.error.issues);
-        return;
-      }
+      const query = pair && parseInput(listQuery, req.query, res);
+      if (!pair || !query) return;
       const { portal } = locals(res);
       const record = portal.live(pair[0], req.params.objectId as string);
       if (!record) {
-        sendError(res, 404, 'OBJECT_NOT_FOUND', 'Resource not found');
+        sendNotFound(res);
         return;
       }
       const all = associatedObjects(portal, record, pair[1]);
-      const start = query.data.after === undefined ? 0 : Number(query.data.after);
-      const results = all.slice(start, start + query.data.limit);
+      const start = query.after === undefined ? 0 : Number(query.after);
+      const results = all.slice(start, start + query.limit);
       const next = start + results.length;
       res.json(
         next < all.length
@@ -119,23 +141,13 @@ export function associationsRouter(ctx: SandboxContext): Router {
       const from = portal.live(pair[0], req.params.fromObjectId as string);
       const to = portal.live(pair[1], req.params.toObjectId as string);
       if (!from || !to) {
-        sendError(res, 404, 'OBJECT_NOT_FOUND', 'Resource not found');
+        sendNotFound(res);
         return;
       }
       const startedAt = ctx.clock.now();
       const def = defaultAssociationType(pair[0], pair[1]) as AssociationTypeDef;
       portal.associate(from, to, def);
-      res.json({
-        status: 'COMPLETE',
-        results: [
-          {
-            from: { id: from.id },
-            to: { id: to.id },
-            associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: def.id },
-          },
-        ],
-        ...times(startedAt),
-      });
+      sendBatchAnswer(res, batchTimes(ctx, startedAt), [defaultLinked(from, to, def)]);
     }),
   );
 
@@ -144,38 +156,23 @@ export function associationsRouter(ctx: SandboxContext): Router {
     express.json(),
     ...crmCall(ctx, 'crm.associations.create', 'standard', (req, res) => {
       const pair = typePair(req, res, 'objectType', 'toObjectType');
-      if (!pair) return;
-      const specs = z.array(associationSpec).min(1).safeParse(req.body);
-      if (!specs.success) {
-        sendInvalidInput(res, specs.error.issues);
-        return;
-      }
+      const specs = pair && parseInput(z.array(associationSpec).min(1), req.body, res);
+      if (!pair || !specs) return;
       const { portal } = locals(res);
       const from = portal.live(pair[0], req.params.objectId as string);
       const to = portal.live(pair[1], req.params.toObjectId as string);
       if (!from || !to) {
-        sendError(res, 404, 'OBJECT_NOT_FOUND', 'Resource not found');
+        sendNotFound(res);
         return;
       }
-      const defs = specs.data.map((spec) => ASSOCIATION_TYPES.get(spec.associationTypeId));
+      const defs = specs.map((spec) => ASSOCIATION_TYPES.get(spec.associationTypeId));
       const bad = defs.findIndex((def) => !def || def.from !== pair[0] || def.to !== pair[1]);
       if (bad >= 0) {
-        sendError(
-          res,
-          400,
-          'VALIDATION_ERROR',
-          `${specs.data[bad]?.associationTypeId} is not a valid association type between ${pair[0]} and ${pair[1]}`,
-        );
+        sendInvalidType(res, specs[bad]?.associationTypeId, pair);
         return;
       }
       for (const def of defs) portal.associate(from, to, def as AssociationTypeDef);
-      res.status(201).json({
-        fromObjectTypeId: OBJECT_TYPE_IDS[pair[0]],
-        fromObjectId: from.id,
-        toObjectTypeId: OBJECT_TYPE_IDS[pair[1]],
-        toObjectId: to.id,
-        labels: defs.map((def) => def?.label).filter((label): label is string => typeof label === 'string'),
-      });
+      res.status(201).json(labelledLink(pair, from, to, defs as AssociationTypeDef[]));
     }),
   );
 
@@ -197,25 +194,18 @@ export function associationsRouter(ctx: SandboxContext): Router {
     express.json(),
     ...crmCall(ctx, 'crm.associations.batch.read', 'standard', (req, res) => {
       const pair = typePair(req, res, 'fromObjectType', 'toObjectType');
-      if (!pair) return;
-      const body = batchRead.safeParse(req.body);
-      if (!body.success) {
-        sendInvalidInput(res, body.error.issues);
-        return;
-      }
+      const body = pair && parseInput(batchRead, req.body, res);
+      if (!pair || !body) return;
       const { portal } = locals(res);
       const startedAt = ctx.clock.now();
       const results = [];
       const missing: string[] = [];
-      for (const input of body.data.inputs) {
+      for (const input of body.inputs) {
         const record = portal.live(pair[0], input.id);
         if (!record) missing.push(input.id);
         else results.push({ from: { id: record.id }, to: associatedObjects(portal, record, pair[1]) });
       }
-      const answer = { status: 'COMPLETE', results, ...times(startedAt) };
-      if (missing.length > 0)
-        res.status(207).json({ ...answer, numErrors: 1, errors: [objectNotFound(pair[0], pair[1], missing)] });
-      else res.json(answer);
+      sendBatchAnswer(res, batchTimes(ctx, startedAt), results, objectsNotFound(pair, missing));
     }),
   );
 
@@ -224,32 +214,23 @@ export function associationsRouter(ctx: SandboxContext): Router {
     express.json(),
     ...crmCall(ctx, 'crm.associations.batch.create', 'standard', (req, res) => {
       const pair = typePair(req, res, 'fromObjectType', 'toObjectType');
-      if (!pair) return;
-      const body = batchCreate.safeParse(req.body);
-      if (!body.success) {
-        sendInvalidInput(res, body.error.issues);
-        return;
-      }
+      const body = pair && parseInput(batchCreate, req.body, res);
+      if (!pair || !body) return;
       const { portal } = locals(res);
       const startedAt = ctx.clock.now();
-      for (const input of body.data.inputs) {
+      for (const input of body.inputs) {
         const bad = input.types.find((spec) => {
           const def = ASSOCIATION_TYPES.get(spec.associationTypeId);
           return !def || def.from !== pair[0] || def.to !== pair[1];
         });
         if (bad) {
-          sendError(
-            res,
-            400,
-            'VALIDATION_ERROR',
-            `${bad.associationTypeId} is not a valid association type between ${pair[0]} and ${pair[1]}`,
-          );
+          sendInvalidType(res, bad.associationTypeId, pair);
           return;
         }
       }
       const results = [];
       const missing: string[] = [];
-      for (const input of body.data.inputs) {
+      for (const input of body.inputs) {
         const from = portal.live(pair[0], input.from.id);
         const to = portal.live(pair[1], input.to.id);
         if (!from || !to) {
@@ -258,18 +239,9 @@ export function associationsRouter(ctx: SandboxContext): Router {
         }
         const defs = input.types.map((spec) => ASSOCIATION_TYPES.get(spec.associationTypeId) as AssociationTypeDef);
         for (const def of defs) portal.associate(from, to, def);
-        results.push({
-          fromObjectTypeId: OBJECT_TYPE_IDS[pair[0]],
-          fromObjectId: from.id,
-          toObjectTypeId: OBJECT_TYPE_IDS[pair[1]],
-          toObjectId: to.id,
-          labels: defs.map((def) => def.label).filter((label): label is string => label !== null),
-        });
+        results.push(labelledLink(pair, from, to, defs));
       }
-      const answer = { status: 'COMPLETE', results, ...times(startedAt) };
-      if (missing.length > 0)
-        res.status(207).json({ ...answer, numErrors: 1, errors: [objectNotFound(pair[0], pair[1], missing)] });
-      else res.status(201).json(answer);
+      sendBatchAnswer(res, batchTimes(ctx, startedAt), results, objectsNotFound(pair, missing), 201);
     }),
   );
 
@@ -278,28 +250,20 @@ export function associationsRouter(ctx: SandboxContext): Router {
     express.json(),
     ...crmCall(ctx, 'crm.associations.batch.createDefault', 'standard', (req, res) => {
       const pair = typePair(req, res, 'fromObjectType', 'toObjectType');
-      if (!pair) return;
-      const body = batchDefault.safeParse(req.body);
-      if (!body.success) {
-        sendInvalidInput(res, body.error.issues);
-        return;
-      }
+      const body = pair && parseInput(batchDefault, req.body, res);
+      if (!pair || !body) return;
       const { portal } = locals(res);
       const startedAt = ctx.clock.now();
       const def = defaultAssociationType(pair[0], pair[1]) as AssociationTypeDef;
       const results = [];
-      for (const input of body.data.inputs) {
+      for (const input of body.inputs) {
         const from = portal.live(pair[0], input.from.id);
         const to = portal.live(pair[1], input.to.id);
         if (!from || !to) continue;
         portal.associate(from, to, def);
-        results.push({
-          from: { id: from.id },
-          to: { id: to.id },
-          associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: def.id },
-        });
+        results.push(defaultLinked(from, to, def));
       }
-      res.json({ status: 'COMPLETE', results, ...times(startedAt) });
+      sendBatchAnswer(res, batchTimes(ctx, startedAt), results);
     }),
   );
 
@@ -308,14 +272,10 @@ export function associationsRouter(ctx: SandboxContext): Router {
     express.json(),
     ...crmCall(ctx, 'crm.associations.batch.archive', 'standard', (req, res) => {
       const pair = typePair(req, res, 'fromObjectType', 'toObjectType');
-      if (!pair) return;
-      const body = batchArchive.safeParse(req.body);
-      if (!body.success) {
-        sendInvalidInput(res, body.error.issues);
-        return;
-      }
+      const body = pair && parseInput(batchArchive, req.body, res);
+      if (!pair || !body) return;
       const { portal } = locals(res);
-      for (const input of body.data.inputs) {
+      for (const input of body.inputs) {
         const from = portal.get(pair[0], input.from.id);
         for (const target of input.to) {
           const to = portal.get(pair[1], target.id);

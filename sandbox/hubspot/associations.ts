@@ -36,14 +36,13 @@ const PRIMARY: [ObjectType, ObjectType, number, number][] = [
 ];
 
 export const ASSOCIATION_TYPES = new Map<number, AssociationTypeDef>();
-for (const [a, b, forward, backward] of PAIRS) {
-  ASSOCIATION_TYPES.set(forward, { id: forward, from: a, to: b, label: null, inverse: backward });
-  ASSOCIATION_TYPES.set(backward, { id: backward, from: b, to: a, label: null, inverse: forward });
+/** Every type is registered with its inverse, so either end can name the link. */
+function addBothWays([a, b, forward, backward]: [ObjectType, ObjectType, number, number], label: string | null): void {
+  ASSOCIATION_TYPES.set(forward, { id: forward, from: a, to: b, label, inverse: backward });
+  ASSOCIATION_TYPES.set(backward, { id: backward, from: b, to: a, label, inverse: forward });
 }
-for (const [a, b, forward, backward] of PRIMARY) {
-  ASSOCIATION_TYPES.set(forward, { id: forward, from: a, to: b, label: 'Primary', inverse: backward });
-  ASSOCIATION_TYPES.set(backward, { id: backward, from: b, to: a, label: 'Primary', inverse: forward });
-}
+for (const pair of PAIRS) addBothWays(pair, null);
+for (const pair of PRIMARY) addBothWays(pair, 'Primary');
 
 /** The unlabeled default type from one object type to another, if the pair is known. */
 export function defaultAssociationType(from: ObjectType, to: ObjectType): AssociationTypeDef | undefined {

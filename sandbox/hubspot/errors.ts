@@ -41,6 +41,11 @@ export function sendError(
   res.status(status).json(errorBody(category, message, extra));
 }
 
+/** HubSpot's 404 for a record, owner or association end that does not exist. */
+export function sendNotFound(res: Response): void {
+  sendError(res, 404, 'OBJECT_NOT_FOUND', 'Resource not found');
+}
+
 /** A 400 VALIDATION_ERROR for a request body or query that does not match the operation's schema. */
 export function sendInvalidInput(res: Response, issues: readonly { path: PropertyKey[]; message: string }[]): void {
   const details = issues.map((issue) => ({
@@ -87,4 +92,12 @@ export function propertyValuesBody(portalId: number, failures: readonly Property
       context: { propertyName: [failure.name] },
     })),
   });
+}
+
+export function sendPropertyValueErrors(
+  res: Response,
+  portalId: number,
+  failures: readonly PropertyValueError[],
+): void {
+  res.status(400).json(propertyValuesBody(portalId, failures));
 }

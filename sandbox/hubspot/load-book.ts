@@ -1,8 +1,8 @@
 import type { CrmBook } from '../generator/book.ts';
 import { defaultAssociationType, ASSOCIATION_TYPES, type AssociationTypeDef } from './associations.ts';
 import type { ObjectType } from './object-types.ts';
-import type { PortalStore } from './portal-store.ts';
-import { optionsOf, type FieldType, type PropertyDef, type PropertyType } from './properties.ts';
+import type { CrmRecord, PortalStore } from './portal-store.ts';
+import { seededProperty, type FieldType, type PropertyType } from './properties.ts';
 
 /** CRM ids the loader gave each book id. */
 export interface BookIdMap {
@@ -52,24 +52,18 @@ function ensureDefinitions(portal: PortalStore, now: number): void {
     const defs = portal.propertyMap(type);
     for (const [name, propertyType, fieldType, options] of customs) {
       if (defs.has(name)) continue;
-      const def: PropertyDef = {
+      const seed = {
         name,
         label: name.replace(/_/g, ' '),
         type: propertyType,
         fieldType,
         groupName: BOOK_GROUP.name,
-        description: '',
-        options: optionsOf(options ?? []),
-        displayOrder: -1,
+        options,
         hasUniqueValue: name === 'book_id',
-        hidden: false,
-        formField: false,
         hubspotDefined: false,
         readOnlyValue: false,
-        createdAt: now,
-        updatedAt: now,
       };
-      defs.set(name, def);
+      defs.set(name, seededProperty(seed, now));
     }
   }
   // The book's deal types: HubSpot ships newbusiness and existingbusiness; renewal and expansion are added.
@@ -92,6 +86,13 @@ function pairTypes(from: ObjectType, to: ObjectType): AssociationTypeDef[] {
 }
 
 const day = (date: string) => date.slice(0, 10);
+
+/** What every book row carries that the loader reads the same way. */
+interface BookRow {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+}
 
 /**
  * Writes a book straight into a portal's store (no HTTP, no limits): owners, companies with the
@@ -118,7 +119,13 @@ export function loadBookIntoPortal(portal: PortalStore, book: CrmBook, now: numb
     });
     ids.owners.set(owner.id, record.id);
   }
-  const companyRecords = new Map<string, ReturnType<PortalStore['insertLoaded']>>();
+  /** Inserts one book row with the book's own timestamps and notes the CRM id it was given. */
+  const insert = (type: keyof typeof CUSTOM, row: BookRow, values: Record<string, string>): CrmRecord => {
+    const record = portal.insertLoaded(type, values, Date.parse(row.createdAt), Date.parse(row.updatedAt));
+    ids[type].set(row.id, record.id);
+    return record;
+  };
+  const companyRecords = new Map<string, CrmRecord>();
   const toCompany = {
     contacts: pairTypes('contacts', 'companies'),
     deals: pairTypes('deals', 'companies'),
@@ -145,17 +152,11 @@ export function loadBookIntoPortal(portal: PortalStore, book: CrmBook, now: numb
     const csm = ids.owners.get(account.csmId);
     if (csm) values.hubspot_owner_id = csm;
     if (account.parentId) values.parent_book_id = account.parentId;
-    const record = portal.insertLoaded(
-      'companies',
-      values,
-      Date.parse(account.createdAt),
-      Date.parse(account.updatedAt),
-    );
-    ids.companies.set(account.id, record.id);
+    const record = insert('companies', account, values);
     companyRecords.set(account.id, record);
   }
 
-  const contactRecords = new Map<string, ReturnType<PortalStore['insertLoaded']>>();
+  const contactRecords = new Map<string, CrmRecord>();
   for (const contact of book.contacts) {
     const company = companyRecords.get(contact.accountId);
     const values: Record<string, string> = {
@@ -170,13 +171,7 @@ export function loadBookIntoPortal(portal: PortalStore, book: CrmBook, now: numb
     if (company?.properties.name) values.company = company.properties.name;
     if (contact.lastEngagedAt) values.notes_last_contacted = new Date(contact.lastEngagedAt).toISOString();
     if (contact.leftAt) values.left_company_date = new Date(contact.leftAt).toISOString();
-    const record = portal.insertLoaded(
-      'contacts',
-      values,
-      Date.parse(contact.createdAt),
-      Date.parse(contact.updatedAt),
-    );
-    ids.contacts.set(contact.id, record.id);
+    const record = insert('contacts', contact, values);
     contactRecords.set(contact.id, record);
     if (company) for (const def of toCompany.contacts) portal.associate(record, company, def);
   }
@@ -193,8 +188,7 @@ export function loadBookIntoPortal(portal: PortalStore, book: CrmBook, now: numb
     };
     const owner = ids.owners.get(deal.ownerId);
     if (owner) values.hubspot_owner_id = owner;
-    const record = portal.insertLoaded('deals', values, Date.parse(deal.createdAt), Date.parse(deal.updatedAt));
-    ids.deals.set(deal.id, record.id);
+    const record = insert('deals', deal, values);
     const company = companyRecords.get(deal.accountId);
     if (company) for (const def of toCompany.deals) portal.associate(record, company, def);
   }
@@ -209,8 +203,7 @@ export function loadBookIntoPortal(portal: PortalStore, book: CrmBook, now: numb
       book_id: ticket.id,
     };
     if (ticket.closedAt) values.closed_date = new Date(ticket.closedAt).toISOString();
-    const record = portal.insertLoaded('tickets', values, Date.parse(ticket.createdAt), Date.parse(ticket.updatedAt));
-    ids.tickets.set(ticket.id, record.id);
+    const record = insert('tickets', ticket, values);
     const company = companyRecords.get(ticket.accountId);
     if (company) for (const def of toCompany.tickets) portal.associate(record, company, def);
     const contact = ticket.contactId ? contactRecords.get(ticket.contactId) : undefined;

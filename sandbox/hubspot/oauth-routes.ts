@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { applyFaults, type SandboxContext } from './context.ts';
 import { sendError } from './errors.ts';
 import type { PortalStore } from './portal-store.ts';
-import type { AccessGrant } from './token-store.ts';
+import type { AccessGrant, RefreshGrant } from './token-store.ts';
 
 /**
  * OAuth: the consent page (`/oauth/authorize`, listing the portals), the form-encoded token endpoint
@@ -78,6 +78,17 @@ function errorPage(res: Response, message: string): void {
 /** The v1 token endpoint's error body: a status code word, a message, and the OAuth error pair. */
 function tokenError(res: Response, status: string, message: string, error: string): void {
   res.status(400).json({ status, message, correlationId: randomUUID(), error, error_description: message });
+}
+
+/** How both token-metadata answers open: the token, the user it was issued to and their portal. */
+function tokenHolder(grant: RefreshGrant, portal: PortalStore) {
+  return {
+    token: grant.token,
+    user: grant.userEmail,
+    hub_domain: portal.info.domain,
+    scopes: grant.scopes,
+    hub_id: portal.info.id,
+  };
 }
 
 export function portalUser(portal: PortalStore) {
@@ -241,11 +252,7 @@ export function oauthRouter(ctx: SandboxContext): Router {
       return;
     }
     res.json({
-      token: grant.token,
-      user: grant.userEmail,
-      hub_domain: portal.info.domain,
-      scopes: grant.scopes,
-      hub_id: portal.info.id,
+      ...tokenHolder(grant, portal),
       app_id: ctx.oauth.appId,
       expires_in: Math.round((grant.expiresAt - now) / 1000),
       user_id: grant.userId,
@@ -262,11 +269,7 @@ export function oauthRouter(ctx: SandboxContext): Router {
       return;
     }
     res.json({
-      token: grant.token,
-      user: grant.userEmail,
-      hub_domain: portal.info.domain,
-      scopes: grant.scopes,
-      hub_id: portal.info.id,
+      ...tokenHolder(grant, portal),
       client_id: grant.clientId,
       user_id: grant.userId,
       token_type: 'refresh',

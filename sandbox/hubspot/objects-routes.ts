@@ -1,11 +1,12 @@
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type Router } from 'express';
 import type { z } from 'zod';
-import { ASSOCIATION_TYPES } from './associations.ts';
+import { batchTimes, failsThisInput, partialBatchError, sendBatchAnswer, withNotFoundFirst } from './batch-answer.ts';
 import { crmCall, locals, type SandboxContext } from './context.ts';
-import { propertyValuesBody, sendError, sendInvalidInput, type PropertyValueError } from './errors.ts';
-import { resolveObjectType, type ObjectType } from './object-types.ts';
+import { sendError, sendNotFound, sendPropertyValueErrors, type PropertyValueError } from './errors.ts';
+import { resolveObjectType, SINGULAR, type ObjectType } from './object-types.ts';
 import type { CrmRecord, PortalStore } from './portal-store.ts';
 import { presentRecord } from './present.ts';
+import { archiveIfLive, createRecord, resolveAssociations, updateRecord } from './record-writes.ts';
 import {
   batchArchiveBody,
   batchCreateBody,
@@ -16,28 +17,13 @@ import {
   listQuery,
   updateBody,
 } from './request-schemas.ts';
+import { objectTypeParam, parseInput } from './route-input.ts';
 import { SEARCH_LIMITS, filterLimitViolation, filterProblem, runSearch, searchRequestSchema } from './search.ts';
 
 /**
  * CRM v3 objects: list, get, create, update, archive, batch read/create/update/archive and search,
  * for every kept object type. Route names (for faults): `crm.objects.<operation>`.
  */
-
-function parse<S extends z.ZodType>(schema: S, value: unknown, res: Response): z.infer<S> | undefined {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    sendInvalidInput(res, parsed.error.issues);
-    return undefined;
-  }
-  return parsed.data;
-}
-
-function objectType(req: Request, res: Response): ObjectType | undefined {
-  const type = resolveObjectType(req.params.objectType as string | undefined);
-  if (!type)
-    sendError(res, 400, 'VALIDATION_ERROR', `Unable to infer object type from: ${String(req.params.objectType)}`);
-  return type;
-}
 
 function findRecord(
   portal: PortalStore,
@@ -52,38 +38,19 @@ function findRecord(
   return undefined;
 }
 
-function notFound(res: Response): void {
-  sendError(res, 404, 'OBJECT_NOT_FOUND', 'Resource not found');
-}
-
-function batchTimes(ctx: SandboxContext, startedAt: number) {
-  return { startedAt: new Date(startedAt).toISOString(), completedAt: new Date(ctx.clock.now()).toISOString() };
-}
-
-/** A per-input error of a 207 (`StandardError`). */
-function itemError(category: string, message: string, context: Record<string, string[]>) {
-  return { status: 'error', category, message, context, errors: [], links: {} };
-}
-
-/** The association inputs of a create, resolved; failures are reported like property failures. */
-function resolveAssociations(
+/** A record with what a list or get query asked for: properties, associations and history. */
+function presentRequested(
   portal: PortalStore,
-  type: ObjectType,
-  inputs: z.infer<typeof createBody>['associations'],
-): { ok: true; links: { to: CrmRecord; typeId: number }[] } | { ok: false; message: string } {
-  const links: { to: CrmRecord; typeId: number }[] = [];
-  for (const input of inputs) {
-    for (const spec of input.types) {
-      const def = ASSOCIATION_TYPES.get(spec.associationTypeId);
-      if (!def || def.from !== type) {
-        return { ok: false, message: `${spec.associationTypeId} is not a valid association type id from ${type}` };
-      }
-      const to = portal.live(def.to, input.to.id);
-      if (!to) return { ok: false, message: `No ${def.to} with id ${input.to.id} exists to associate with` };
-      links.push({ to, typeId: def.id });
-    }
-  }
-  return { ok: true, links };
+  record: CrmRecord,
+  query: Pick<z.infer<typeof getQuery>, 'properties' | 'associations' | 'propertiesWithHistory'>,
+) {
+  return presentRecord(
+    portal,
+    record,
+    query.properties,
+    associationTypes(query.associations),
+    query.propertiesWithHistory,
+  );
 }
 
 export function objectsRouter(ctx: SandboxContext): Router {
@@ -93,8 +60,8 @@ export function objectsRouter(ctx: SandboxContext): Router {
   router.get(
     '/crm/v3/objects/:objectType',
     ...crmCall(ctx, 'crm.objects.list', 'standard', (req, res) => {
-      const type = objectType(req, res);
-      const query = type && parse(listQuery, req.query, res);
+      const type = objectTypeParam(req, res);
+      const query = type && parseInput(listQuery, req.query, res);
       if (!type || !query) return;
       const { portal, pageCap } = locals(res);
       const size = Math.min(query.limit, pageCap ?? query.limit);
@@ -104,15 +71,7 @@ export function objectsRouter(ctx: SandboxContext): Router {
       for (; index < table.order.length && results.length < size; index++) {
         const record = table.order[index] as CrmRecord;
         if (record.archived !== query.archived) continue;
-        results.push(
-          presentRecord(
-            portal,
-            record,
-            query.properties,
-            associationTypes(query.associations),
-            query.propertiesWithHistory,
-          ),
-        );
+        results.push(presentRequested(portal, record, query));
       }
       while (index < table.order.length && (table.order[index] as CrmRecord).archived !== query.archived) index++;
       const next = table.order[index];
@@ -124,8 +83,8 @@ export function objectsRouter(ctx: SandboxContext): Router {
     '/crm/v3/objects/:objectType/search',
     express.json(),
     ...crmCall(ctx, 'crm.objects.search', 'search', (req, res) => {
-      const type = objectType(req, res);
-      const request = type && parse(searchRequestSchema, req.body ?? {}, res);
+      const type = objectTypeParam(req, res);
+      const request = type && parseInput(searchRequestSchema, req.body ?? {}, res);
       if (!type || !request) return;
       const { portal, pageCap } = locals(res);
       const defs = portal.propertyMap(type);
@@ -173,9 +132,9 @@ export function objectsRouter(ctx: SandboxContext): Router {
     '/crm/v3/objects/:objectType/batch/read',
     express.json(),
     ...crmCall(ctx, 'crm.objects.batch.read', 'standard', (req, res) => {
-      const type = objectType(req, res);
-      const body = type && parse(batchReadBody, req.body, res);
-      const query = type && parse(getQuery.pick({ archived: true }), req.query, res);
+      const type = objectTypeParam(req, res);
+      const body = type && parseInput(batchReadBody, req.body, res);
+      const query = body && parseInput(getQuery.pick({ archived: true }), req.query, res);
       if (!type || !body || !query) return;
       const { portal, failShare } = locals(res);
       const startedAt = now();
@@ -186,24 +145,14 @@ export function objectsRouter(ctx: SandboxContext): Router {
         const record = findRecord(portal, type, input.id, body.idProperty);
         if (!record || record.archived !== query.archived) {
           missing.push(input.id);
-        } else if (failShare !== undefined && ctx.faults.rollPerRecord(failShare)) {
-          errors.push(itemError('INTERNAL_ERROR', 'Failed to read this object; try again.', { ids: [input.id] }));
+        } else if (failsThisInput(ctx, failShare)) {
+          errors.push(partialBatchError('read', { ids: [input.id] }));
         } else {
           results.push(presentRecord(portal, record, body.properties, [], body.propertiesWithHistory));
         }
       }
-      if (missing.length > 0) {
-        errors.unshift(
-          itemError(
-            'OBJECT_NOT_FOUND',
-            `Could not get some ${type.toUpperCase().replace(/S$/, '')} objects, they may be deleted or not exist. Check that ids are valid.`,
-            { ids: missing },
-          ),
-        );
-      }
-      const answer = { status: 'COMPLETE', results, ...batchTimes(ctx, startedAt) };
-      if (errors.length > 0) res.status(207).json({ ...answer, numErrors: errors.length, errors });
-      else res.json(answer);
+      const notFound = `Could not get some ${SINGULAR[type].toUpperCase()} objects, they may be deleted or not exist. Check that ids are valid.`;
+      sendBatchAnswer(res, batchTimes(ctx, startedAt), results, withNotFoundFirst(errors, notFound, missing));
     }),
   );
 
@@ -211,8 +160,8 @@ export function objectsRouter(ctx: SandboxContext): Router {
     '/crm/v3/objects/:objectType/batch/create',
     express.json(),
     ...crmCall(ctx, 'crm.objects.batch.create', 'standard', (req, res) => {
-      const type = objectType(req, res);
-      const body = type && parse(batchCreateBody, req.body, res);
+      const type = objectTypeParam(req, res);
+      const body = type && parseInput(batchCreateBody, req.body, res);
       if (!type || !body) return;
       const { portal, failShare } = locals(res);
       const startedAt = now();
@@ -230,28 +179,20 @@ export function objectsRouter(ctx: SandboxContext): Router {
         else failures.push(...write.failures);
       }
       if (failures.length > 0) {
-        res.status(400).json(propertyValuesBody(portal.info.id, failures));
+        sendPropertyValueErrors(res, portal.info.id, failures);
         return;
       }
       const results = [];
       const errors = [];
       for (const [index, input] of checked.entries()) {
-        if (failShare !== undefined && ctx.faults.rollPerRecord(failShare)) {
-          errors.push(
-            itemError('INTERNAL_ERROR', 'Failed to create this object; try again.', {
-              objectWriteTraceId: [input.traceId ?? String(index)],
-            }),
-          );
+        if (failsThisInput(ctx, failShare)) {
+          errors.push(partialBatchError('create', { objectWriteTraceId: [input.traceId ?? String(index)] }));
           continue;
         }
-        const record = portal.create(type, input.values, now());
-        for (const link of input.links) portal.associate(record, link.to, ASSOCIATION_TYPES.get(link.typeId)!);
-        ctx.webhooks?.created(portal.info.id, record);
+        const record = createRecord(ctx, portal, type, input.values, input.links);
         results.push(presentRecord(portal, record, Object.keys(input.values)));
       }
-      const answer = { status: 'COMPLETE', results, ...batchTimes(ctx, startedAt) };
-      if (errors.length > 0) res.status(207).json({ ...answer, numErrors: errors.length, errors });
-      else res.status(201).json(answer);
+      sendBatchAnswer(res, batchTimes(ctx, startedAt), results, errors, 201);
     }),
   );
 
@@ -259,8 +200,8 @@ export function objectsRouter(ctx: SandboxContext): Router {
     '/crm/v3/objects/:objectType/batch/update',
     express.json(),
     ...crmCall(ctx, 'crm.objects.batch.update', 'standard', (req, res) => {
-      const type = objectType(req, res);
-      const body = type && parse(batchUpdateBody, req.body, res);
+      const type = objectTypeParam(req, res);
+      const body = type && parseInput(batchUpdateBody, req.body, res);
       if (!type || !body) return;
       const { portal, failShare } = locals(res);
       const startedAt = now();
@@ -289,28 +230,21 @@ export function objectsRouter(ctx: SandboxContext): Router {
         else checked.push({ record, values: write.values });
       }
       if (failures.length > 0) {
-        res.status(400).json(propertyValuesBody(portal.info.id, failures));
+        sendPropertyValueErrors(res, portal.info.id, failures);
         return;
       }
       const results = [];
       const errors = [];
       for (const { record, values } of checked) {
-        if (failShare !== undefined && ctx.faults.rollPerRecord(failShare)) {
-          errors.push(itemError('INTERNAL_ERROR', 'Failed to update this object; try again.', { ids: [record.id] }));
+        if (failsThisInput(ctx, failShare)) {
+          errors.push(partialBatchError('update', { ids: [record.id] }));
           continue;
         }
-        portal.update(record, values, now());
-        ctx.webhooks?.changed(portal.info.id, record, values);
+        updateRecord(ctx, portal, record, values);
         results.push(presentRecord(portal, record, Object.keys(values)));
       }
-      if (missing.length > 0) {
-        errors.unshift(
-          itemError('OBJECT_NOT_FOUND', 'Object not found. objectId are usually numeric.', { ids: missing }),
-        );
-      }
-      const answer = { status: 'COMPLETE', results, ...batchTimes(ctx, startedAt) };
-      if (errors.length > 0) res.status(207).json({ ...answer, numErrors: errors.length, errors });
-      else res.json(answer);
+      const notFound = 'Object not found. objectId are usually numeric.';
+      sendBatchAnswer(res, batchTimes(ctx, startedAt), results, withNotFoundFirst(errors, notFound, missing));
     }),
   );
 
@@ -318,18 +252,12 @@ export function objectsRouter(ctx: SandboxContext): Router {
     '/crm/v3/objects/:objectType/batch/archive',
     express.json(),
     ...crmCall(ctx, 'crm.objects.batch.archive', 'standard', (req, res) => {
-      const type = objectType(req, res);
-      const body = type && parse(batchArchiveBody, req.body, res);
+      const type = objectTypeParam(req, res);
+      const body = type && parseInput(batchArchiveBody, req.body, res);
       if (!type || !body) return;
       const { portal } = locals(res);
       // HubSpot answers 204 even for ids that do not exist.
-      for (const input of body.inputs) {
-        const record = portal.get(type, input.id);
-        if (record && !record.archived) {
-          portal.archive(record, now());
-          ctx.webhooks?.deleted(portal.info.id, record);
-        }
-      }
+      for (const input of body.inputs) archiveIfLive(ctx, portal, portal.get(type, input.id));
       res.status(204).end();
     }),
   );
@@ -337,24 +265,16 @@ export function objectsRouter(ctx: SandboxContext): Router {
   router.get(
     '/crm/v3/objects/:objectType/:objectId',
     ...crmCall(ctx, 'crm.objects.get', 'standard', (req, res) => {
-      const type = objectType(req, res);
-      const query = type && parse(getQuery, req.query, res);
+      const type = objectTypeParam(req, res);
+      const query = type && parseInput(getQuery, req.query, res);
       if (!type || !query) return;
       const { portal } = locals(res);
       const record = findRecord(portal, type, req.params.objectId as string, query.idProperty);
       if (!record || record.archived !== query.archived) {
-        notFound(res);
+        sendNotFound(res);
         return;
       }
-      res.json(
-        presentRecord(
-          portal,
-          record,
-          query.properties,
-          associationTypes(query.associations),
-          query.propertiesWithHistory,
-        ),
-      );
+      res.json(presentRequested(portal, record, query));
     }),
   );
 
@@ -362,13 +282,13 @@ export function objectsRouter(ctx: SandboxContext): Router {
     '/crm/v3/objects/:objectType',
     express.json(),
     ...crmCall(ctx, 'crm.objects.create', 'standard', (req, res) => {
-      const type = objectType(req, res);
-      const body = type && parse(createBody, req.body, res);
+      const type = objectTypeParam(req, res);
+      const body = type && parseInput(createBody, req.body, res);
       if (!type || !body) return;
       const { portal } = locals(res);
       const write = portal.checkWrite(type, body.properties, 'create');
       if (!write.ok) {
-        res.status(400).json(propertyValuesBody(portal.info.id, write.failures));
+        sendPropertyValueErrors(res, portal.info.id, write.failures);
         return;
       }
       const links = resolveAssociations(portal, type, body.associations);
@@ -376,9 +296,7 @@ export function objectsRouter(ctx: SandboxContext): Router {
         sendError(res, 400, 'VALIDATION_ERROR', links.message);
         return;
       }
-      const record = portal.create(type, write.values, now());
-      for (const link of links.links) portal.associate(record, link.to, ASSOCIATION_TYPES.get(link.typeId)!);
-      ctx.webhooks?.created(portal.info.id, record);
+      const record = createRecord(ctx, portal, type, write.values, links.links);
       res.status(201).json(presentRecord(portal, record, Object.keys(write.values)));
     }),
   );
@@ -387,23 +305,22 @@ export function objectsRouter(ctx: SandboxContext): Router {
     '/crm/v3/objects/:objectType/:objectId',
     express.json(),
     ...crmCall(ctx, 'crm.objects.update', 'standard', (req, res) => {
-      const type = objectType(req, res);
-      const body = type && parse(updateBody, req.body, res);
-      const query = type && parse(getQuery.pick({ idProperty: true }), req.query, res);
+      const type = objectTypeParam(req, res);
+      const body = type && parseInput(updateBody, req.body, res);
+      const query = body && parseInput(getQuery.pick({ idProperty: true }), req.query, res);
       if (!type || !body || !query) return;
       const { portal } = locals(res);
       const write = portal.checkWrite(type, body.properties, 'update');
       if (!write.ok) {
-        res.status(400).json(propertyValuesBody(portal.info.id, write.failures));
+        sendPropertyValueErrors(res, portal.info.id, write.failures);
         return;
       }
       const record = findRecord(portal, type, req.params.objectId as string, query.idProperty);
       if (!record || record.archived) {
-        notFound(res);
+        sendNotFound(res);
         return;
       }
-      portal.update(record, write.values, now());
-      ctx.webhooks?.changed(portal.info.id, record, write.values);
+      updateRecord(ctx, portal, record, write.values);
       res.json(presentRecord(portal, record, Object.keys(write.values)));
     }),
   );
@@ -411,14 +328,10 @@ export function objectsRouter(ctx: SandboxContext): Router {
   router.delete(
     '/crm/v3/objects/:objectType/:objectId',
     ...crmCall(ctx, 'crm.objects.archive', 'standard', (req, res) => {
-      const type = objectType(req, res);
+      const type = objectTypeParam(req, res);
       if (!type) return;
       const { portal } = locals(res);
-      const record = portal.get(type, req.params.objectId as string);
-      if (record && !record.archived) {
-        portal.archive(record, now());
-        ctx.webhooks?.deleted(portal.info.id, record);
-      }
+      archiveIfLive(ctx, portal, portal.get(type, req.params.objectId as string));
       res.status(204).end();
     }),
   );

@@ -1,9 +1,10 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { crmCall, locals, type SandboxContext } from './context.ts';
-import { sendError, sendInvalidInput } from './errors.ts';
+import { sendNotFound } from './errors.ts';
 import type { OwnerRecord } from './portal-store.ts';
 import { booleanFlag } from './request-schemas.ts';
+import { parseInput } from './route-input.ts';
 
 /** `/crm/v3/owners`: the portal's users who can own records. Route names: `crm.owners.list`, `crm.owners.get`. */
 
@@ -35,12 +36,9 @@ export function ownersRouter(ctx: SandboxContext): Router {
   router.get(
     '/crm/v3/owners',
     ...crmCall(ctx, 'crm.owners.list', 'standard', (req, res) => {
-      const query = listQuery.safeParse(req.query);
-      if (!query.success) {
-        sendInvalidInput(res, query.error.issues);
-        return;
-      }
-      const { email, after, limit, archived } = query.data;
+      const query = parseInput(listQuery, req.query, res);
+      if (!query) return;
+      const { email, after, limit, archived } = query;
       const owners = [...locals(res).portal.owners.values()].filter(
         (owner) =>
           owner.archived === archived &&
@@ -60,7 +58,7 @@ export function ownersRouter(ctx: SandboxContext): Router {
     '/crm/v3/owners/:ownerId',
     ...crmCall(ctx, 'crm.owners.get', 'standard', (req, res) => {
       const owner = locals(res).portal.owners.get(req.params.ownerId as string);
-      if (!owner) sendError(res, 404, 'OBJECT_NOT_FOUND', 'Resource not found');
+      if (!owner) sendNotFound(res);
       else res.json(presentOwner(owner));
     }),
   );

@@ -1,16 +1,19 @@
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
 import { crmCall, locals, type SandboxContext } from './context.ts';
-import { sendError, sendInvalidInput } from './errors.ts';
-import { resolveObjectType, type ObjectType } from './object-types.ts';
+import { sendError } from './errors.ts';
+import type { ObjectType } from './object-types.ts';
+import type { PortalStore } from './portal-store.ts';
 import {
   FIELD_TYPES,
   FIELD_TYPES_BY_TYPE,
   PROPERTY_TYPES,
   type PropertyDef,
+  type PropertyOption,
   type PropertyGroupDef,
 } from './properties.ts';
 import { booleanFlag } from './request-schemas.ts';
+import { objectTypeParam, parseInput } from './route-input.ts';
 
 /**
  * Properties and property groups: list, get, create (409 on duplicates) and update. Route names:
@@ -89,13 +92,6 @@ function presentGroup(group: PropertyGroupDef) {
   return { name: group.name, label: group.label, displayOrder: group.displayOrder, archived: false };
 }
 
-function objectType(req: Request, res: Response): ObjectType | undefined {
-  const type = resolveObjectType(req.params.objectType as string | undefined);
-  if (!type)
-    sendError(res, 400, 'VALIDATION_ERROR', `Unable to infer object type from: ${String(req.params.objectType)}`);
-  return type;
-}
-
 /** Type, field type and options must agree; a message when they do not. */
 export function definitionProblem(def: {
   name: string;
@@ -118,13 +114,26 @@ export function definitionProblem(def: {
   return undefined;
 }
 
+/** Options as stored: an option sent without a description keeps no `description` key. */
+function storedOptions(options: readonly z.infer<typeof optionInput>[]): PropertyOption[] {
+  return options.map(({ description, ...option }) => (description === undefined ? option : { ...option, description }));
+}
+
+function groupProblem(portal: PortalStore, type: ObjectType, groupName: string): string | undefined {
+  return portal.groupMap(type).has(groupName) ? undefined : `Property group ${groupName} does not exist.`;
+}
+
+function sendPropertyNotFound(res: Response, name: unknown): void {
+  sendError(res, 404, 'OBJECT_NOT_FOUND', `Property ${String(name)} does not exist`);
+}
+
 export function propertiesRouter(ctx: SandboxContext): Router {
   const router = express.Router();
 
   router.get(
     '/crm/v3/properties/:objectType/groups',
     ...crmCall(ctx, 'crm.properties.groups.list', 'standard', (req, res) => {
-      const type = objectType(req, res);
+      const type = objectTypeParam(req, res);
       if (!type) return;
       res.json({ results: [...locals(res).portal.groupMap(type).values()].map(presentGroup) });
     }),
@@ -134,27 +143,23 @@ export function propertiesRouter(ctx: SandboxContext): Router {
     '/crm/v3/properties/:objectType/groups',
     express.json(),
     ...crmCall(ctx, 'crm.properties.groups.create', 'standard', (req, res) => {
-      const type = objectType(req, res);
-      if (!type) return;
-      const parsed = groupCreate.safeParse(req.body);
-      if (!parsed.success) {
-        sendInvalidInput(res, parsed.error.issues);
-        return;
-      }
+      const type = objectTypeParam(req, res);
+      const parsed = type && parseInput(groupCreate, req.body, res);
+      if (!type || !parsed) return;
       const groups = locals(res).portal.groupMap(type);
-      if (groups.has(parsed.data.name)) {
-        sendError(res, 409, 'OBJECT_ALREADY_EXISTS', `A property group named '${parsed.data.name}' already exists.`);
+      if (groups.has(parsed.name)) {
+        sendError(res, 409, 'OBJECT_ALREADY_EXISTS', `A property group named '${parsed.name}' already exists.`);
         return;
       }
-      groups.set(parsed.data.name, parsed.data);
-      res.status(201).json(presentGroup(parsed.data));
+      groups.set(parsed.name, parsed);
+      res.status(201).json(presentGroup(parsed));
     }),
   );
 
   router.get(
     '/crm/v3/properties/:objectType/groups/:groupName',
     ...crmCall(ctx, 'crm.properties.groups.get', 'standard', (req, res) => {
-      const type = objectType(req, res);
+      const type = objectTypeParam(req, res);
       if (!type) return;
       const group = locals(res)
         .portal.groupMap(type)
@@ -168,15 +173,11 @@ export function propertiesRouter(ctx: SandboxContext): Router {
   router.get(
     '/crm/v3/properties/:objectType',
     ...crmCall(ctx, 'crm.properties.list', 'standard', (req, res) => {
-      const type = objectType(req, res);
-      const query = z.object({ archived: booleanFlag }).safeParse(req.query);
-      if (!type) return;
-      if (!query.success) {
-        sendInvalidInput(res, query.error.issues);
-        return;
-      }
+      const type = objectTypeParam(req, res);
+      const query = type && parseInput(z.object({ archived: booleanFlag }), req.query, res);
+      if (!type || !query) return;
       // Archived properties are not kept, so the archived listing is empty.
-      const defs = query.data.archived ? [] : [...locals(res).portal.propertyMap(type).values()];
+      const defs = query.archived ? [] : [...locals(res).portal.propertyMap(type).values()];
       res.json({ results: defs.map(presentProperty) });
     }),
   );
@@ -185,15 +186,10 @@ export function propertiesRouter(ctx: SandboxContext): Router {
     '/crm/v3/properties/:objectType',
     express.json(),
     ...crmCall(ctx, 'crm.properties.create', 'standard', (req, res) => {
-      const type = objectType(req, res);
-      if (!type) return;
-      const parsed = propertyCreate.safeParse(req.body);
-      if (!parsed.success) {
-        sendInvalidInput(res, parsed.error.issues);
-        return;
-      }
+      const type = objectTypeParam(req, res);
+      const input = type && parseInput(propertyCreate, req.body, res);
+      if (!type || !input) return;
       const { portal } = locals(res);
-      const input = parsed.data;
       const defs = portal.propertyMap(type);
       if (defs.has(input.name)) {
         sendError(res, 409, 'OBJECT_ALREADY_EXISTS', `A property named '${input.name}' already exists.`, {
@@ -201,11 +197,7 @@ export function propertiesRouter(ctx: SandboxContext): Router {
         });
         return;
       }
-      if (!portal.groupMap(type).has(input.groupName)) {
-        sendError(res, 400, 'VALIDATION_ERROR', `Property group ${input.groupName} does not exist.`);
-        return;
-      }
-      const problem = definitionProblem(input);
+      const problem = groupProblem(portal, type, input.groupName) ?? definitionProblem(input);
       if (problem) {
         sendError(res, 400, 'VALIDATION_ERROR', problem);
         return;
@@ -213,9 +205,7 @@ export function propertiesRouter(ctx: SandboxContext): Router {
       const now = ctx.clock.now();
       const def: PropertyDef = {
         ...input,
-        options: input.options.map(({ description, ...option }) =>
-          description === undefined ? option : { ...option, description },
-        ),
+        options: storedOptions(input.options),
         hubspotDefined: false,
         readOnlyValue: false,
         createdAt: now,
@@ -229,12 +219,12 @@ export function propertiesRouter(ctx: SandboxContext): Router {
   router.get(
     '/crm/v3/properties/:objectType/:propertyName',
     ...crmCall(ctx, 'crm.properties.get', 'standard', (req, res) => {
-      const type = objectType(req, res);
+      const type = objectTypeParam(req, res);
       if (!type) return;
       const def = locals(res)
         .portal.propertyMap(type)
         .get(req.params.propertyName as string);
-      if (!def) sendError(res, 404, 'OBJECT_NOT_FOUND', `Property ${String(req.params.propertyName)} does not exist`);
+      if (!def) sendPropertyNotFound(res, req.params.propertyName);
       else res.json(presentProperty(def));
     }),
   );
@@ -243,17 +233,13 @@ export function propertiesRouter(ctx: SandboxContext): Router {
     '/crm/v3/properties/:objectType/:propertyName',
     express.json(),
     ...crmCall(ctx, 'crm.properties.update', 'standard', (req, res) => {
-      const type = objectType(req, res);
-      if (!type) return;
-      const parsed = propertyUpdate.safeParse(req.body);
-      if (!parsed.success) {
-        sendInvalidInput(res, parsed.error.issues);
-        return;
-      }
+      const type = objectTypeParam(req, res);
+      const parsed = type && parseInput(propertyUpdate, req.body, res);
+      if (!type || !parsed) return;
       const { portal } = locals(res);
       const def = portal.propertyMap(type).get(req.params.propertyName as string);
       if (!def) {
-        sendError(res, 404, 'OBJECT_NOT_FOUND', `Property ${String(req.params.propertyName)} does not exist`);
+        sendPropertyNotFound(res, req.params.propertyName);
         return;
       }
       if (def.hubspotDefined) {
@@ -265,19 +251,11 @@ export function propertiesRouter(ctx: SandboxContext): Router {
         );
         return;
       }
-      const { options, ...rest } = parsed.data;
+      const { options, ...rest } = parsed;
       const next: PropertyDef = { ...def };
       for (const [key, value] of Object.entries(rest)) if (value !== undefined) Object.assign(next, { [key]: value });
-      if (options) {
-        next.options = options.map(({ description, ...option }) =>
-          description === undefined ? option : { ...option, description },
-        );
-      }
-      if (!portal.groupMap(type).has(next.groupName)) {
-        sendError(res, 400, 'VALIDATION_ERROR', `Property group ${next.groupName} does not exist.`);
-        return;
-      }
-      const problem = definitionProblem(next);
+      if (options) next.options = storedOptions(options);
+      const problem = groupProblem(portal, type, next.groupName) ?? definitionProblem(next);
       if (problem) {
         sendError(res, 400, 'VALIDATION_ERROR', problem);
         return;

@@ -195,8 +195,42 @@ function label(name: string): string {
   return name.replace(/^hs_/, '').replace(/_/g, ' ');
 }
 
-export function optionsOf(values: readonly string[]): PropertyOption[] {
+function optionsOf(values: readonly string[]): PropertyOption[] {
   return values.map((value, index) => ({ label: value, value, hidden: false, displayOrder: index }));
+}
+
+/** What differs between the properties the sandbox defines itself (standard ones and the book's). */
+export interface SeededProperty {
+  name: string;
+  label: string;
+  type: PropertyType;
+  fieldType: FieldType;
+  groupName: string;
+  options: readonly string[] | undefined;
+  hasUniqueValue: boolean;
+  hubspotDefined: boolean;
+  readOnlyValue: boolean;
+}
+
+/** A property the sandbox defines itself, with the display defaults HubSpot gives such properties. */
+export function seededProperty(seed: SeededProperty, now: number): PropertyDef {
+  return {
+    name: seed.name,
+    label: seed.label,
+    type: seed.type,
+    fieldType: seed.fieldType,
+    groupName: seed.groupName,
+    description: '',
+    options: optionsOf(seed.options ?? []),
+    displayOrder: -1,
+    hasUniqueValue: seed.hasUniqueValue,
+    hidden: false,
+    formField: false,
+    hubspotDefined: seed.hubspotDefined,
+    readOnlyValue: seed.readOnlyValue,
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 /** The standard properties and groups of one object type, as a new portal has them. */
@@ -206,23 +240,20 @@ export function standardProperties(
 ): { groups: PropertyGroupDef[]; properties: PropertyDef[] } {
   const { group, specs } = STANDARD[type];
   const properties = [...specs, ...COMMON].map(([name, propertyType, fieldType, options, readOnly]) => {
-    const def: PropertyDef = {
-      name,
-      label: label(name),
-      type: propertyType,
-      fieldType,
-      groupName: group,
-      description: '',
-      options: optionsOf(options ?? []),
-      displayOrder: -1,
-      hasUniqueValue: name === 'hs_object_id',
-      hidden: false,
-      formField: false,
-      hubspotDefined: true,
-      readOnlyValue: readOnly === true,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const def = seededProperty(
+      {
+        name,
+        label: label(name),
+        type: propertyType,
+        fieldType,
+        groupName: group,
+        options,
+        hasUniqueValue: name === 'hs_object_id',
+        hubspotDefined: true,
+        readOnlyValue: readOnly === true,
+      },
+      now,
+    );
     if (name === 'hubspot_owner_id') def.ownerReference = true;
     return def;
   });

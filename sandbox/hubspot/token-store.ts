@@ -1,17 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '../shared/clock.ts';
 
-export interface AccessGrant {
-  token: string;
-  portalId: string;
-  clientId: string;
-  userId: number;
-  userEmail: string;
-  scopes: string[];
-  expiresAt: number;
-  refreshToken: string;
-}
-
 export interface RefreshGrant {
   token: string;
   portalId: string;
@@ -19,6 +8,12 @@ export interface RefreshGrant {
   userId: number;
   userEmail: string;
   scopes: string[];
+}
+
+/** An access token carries everything its refresh token does, plus its expiry and that token. */
+export interface AccessGrant extends RefreshGrant {
+  expiresAt: number;
+  refreshToken: string;
 }
 
 interface CodeGrant {

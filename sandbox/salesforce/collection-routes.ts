@@ -1,7 +1,7 @@
-import express, { type Router } from 'express';
+import express, { type Request, type Router } from 'express';
 import { z } from 'zod';
 import { apiGuard, contextOf, handle, type ApiContext } from './api-guard.ts';
-import { RecordError, SalesforceApiError, notFound, type SaveError } from './errors.ts';
+import { RecordError, SalesforceApiError, type SaveError } from './errors.ts';
 import {
   objectFor,
   prepareCreate,
@@ -10,6 +10,7 @@ import {
   prepareUpsert,
   type PreparedWrite,
 } from './record-operations.ts';
+import { noSuchColumn, recordView, sobjectOf } from './rest-records.ts';
 import type { SandboxState } from './sandbox-state.ts';
 
 /**
@@ -28,6 +29,14 @@ const collectionBody = z.object({
 const deleteQuery = z.object({ ids: z.string().min(1), allOrNone: z.enum(['true', 'false']).optional() });
 const retrieveBody = z.object({ ids: z.array(z.string()).min(1).max(2000), fields: z.array(z.string()).min(1) });
 const retrieveQuery = z.object({ ids: z.string().min(1), fields: z.string().min(1) });
+
+type CollectionRecord = z.infer<typeof collectionBody>['records'][number];
+
+/** One record's write, prepared only when the collection runs; knownId is echoed on a rollback. */
+interface CollectionInput {
+  knownId: string | undefined;
+  prepare: () => PreparedWrite;
+}
 
 interface SaveResult {
   id?: string;
@@ -53,7 +62,7 @@ const rolledBack: SaveError = {
 function runCollection(
   state: SandboxState,
   context: ApiContext,
-  inputs: { knownId: string | undefined; prepare: () => PreparedWrite }[],
+  inputs: CollectionInput[],
   allOrNone: boolean,
 ): SaveResult[] {
   const prepared = inputs.map((input) => {
@@ -97,31 +106,31 @@ function parseBody(body: unknown) {
 
 /** Records by id with the named fields, null where an id names no live record (retrieve, up to 2,000). */
 function retrieveMany(context: ApiContext, type: string, ids: string[], fieldNames: string[]) {
-  const object = context.org.object(type);
-  if (!object) throw notFound();
+  const object = sobjectOf(context, type);
   const fields = fieldNames.map((name) => {
     const field = object.fields.get(name.trim().toLowerCase());
-    if (!field || !context.org.canAccess(object, field)) {
-      throw new SalesforceApiError(400, 'INVALID_FIELD', `No such column '${name}' on sobject of type ${object.name}`);
-    }
+    if (!field || !context.org.canAccess(object, field)) throw noSuchColumn(name, object);
     return field;
   });
   return ids.map((id) => {
     const found = context.org.find(id.trim());
     if (!found || found.type !== object.name || found.record.IsDeleted === true) return null;
-    const record: Record<string, unknown> = {
-      attributes: {
-        type: object.name,
-        url: `/services/data/v${context.apiVersion}/sobjects/${object.name}/${String(found.record.Id)}`,
-      },
-    };
-    for (const field of fields) record[field.name] = found.record[field.name] ?? null;
-    return record;
+    return recordView(context.apiVersion, object, found.record, fields);
   });
 }
 
 export function collectionRouter(state: SandboxState): Router {
   const router = express.Router({ mergeParams: true });
+
+  /** Create, update and upsert: read the records, make each one's write, answer one save result each. */
+  const writeRecords = (
+    toInputs: (context: ApiContext, records: CollectionRecord[], req: Request) => CollectionInput[],
+  ) =>
+    handle((req, res) => {
+      const context = contextOf(req);
+      const body = parseBody(req.body);
+      res.json(runCollection(state, context, toInputs(context, body.records, req), body.allOrNone ?? false));
+    });
 
   router.post(
     '/composite/sobjects/:type',
@@ -151,28 +160,23 @@ export function collectionRouter(state: SandboxState): Router {
     '/composite/sobjects',
     express.json({ limit: '20mb' }),
     apiGuard(state, 'sobjects.collections'),
-    handle((req, res) => {
-      const context = contextOf(req);
-      const body = parseBody(req.body);
-      const inputs = body.records.map((record) => ({
+    writeRecords((context, records) =>
+      records.map((record) => ({
         knownId: undefined,
         prepare: () => {
           const { attributes, ...fields } = record;
           return prepareCreate(context.org, objectFor(context.org, attributes.type), fields, context.userId);
         },
-      }));
-      res.json(runCollection(state, context, inputs, body.allOrNone ?? false));
-    }),
+      })),
+    ),
   );
 
   router.patch(
     '/composite/sobjects',
     express.json({ limit: '20mb' }),
     apiGuard(state, 'sobjects.collections'),
-    handle((req, res) => {
-      const context = contextOf(req);
-      const body = parseBody(req.body);
-      const inputs = body.records.map((record) => {
+    writeRecords((context, records) =>
+      records.map((record) => {
         // jsforce sends a lower-case `id`; the documentation shows `id`, older clients `Id`.
         const id = typeof record.id === 'string' ? record.id : typeof record.Id === 'string' ? record.Id : undefined;
         return {
@@ -184,22 +188,18 @@ export function collectionRouter(state: SandboxState): Router {
             return prepareUpdate(context.org, objectFor(context.org, attributes.type), id, fields, context.userId);
           },
         };
-      });
-      res.json(runCollection(state, context, inputs, body.allOrNone ?? false));
-    }),
+      }),
+    ),
   );
 
   router.patch(
     '/composite/sobjects/:type/:field',
     express.json({ limit: '20mb' }),
     apiGuard(state, 'sobjects.collections'),
-    handle((req, res) => {
-      const context = contextOf(req);
-      const body = parseBody(req.body);
-      const object = context.org.object(req.params.type as string);
-      if (!object) throw notFound();
+    writeRecords((context, records, req) => {
+      const object = sobjectOf(context, req.params.type as string);
       const fieldName = req.params.field as string;
-      const inputs = body.records.map((record) => ({
+      return records.map((record) => ({
         knownId: undefined,
         prepare: () => {
           const { attributes, ...fields } = record;
@@ -214,7 +214,6 @@ export function collectionRouter(state: SandboxState): Router {
           return prepareUpsert(context.org, object, fieldName, value, fields, context.userId);
         },
       }));
-      res.json(runCollection(state, context, inputs, body.allOrNone ?? false));
     }),
   );
 

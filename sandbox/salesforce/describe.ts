@@ -68,7 +68,8 @@ function urls(object: ObjectDef, version: string) {
   return { sobject: base, describe: `${base}/describe`, rowTemplate: `${base}/{ID}` };
 }
 
-export function describeObject(org: OrgStore, object: ObjectDef, version: string) {
+/** The object's names and permissions, first in both the per-object and the global describe. */
+function objectSummary(object: ObjectDef) {
   return {
     name: object.name,
     label: object.label,
@@ -80,6 +81,12 @@ export function describeObject(org: OrgStore, object: ObjectDef, version: string
     deletable: true,
     queryable: true,
     retrieveable: true,
+  };
+}
+
+export function describeObject(org: OrgStore, object: ObjectDef, version: string) {
+  return {
+    ...objectSummary(object),
     searchable: true,
     replicateable: true,
     fields: [...object.fields.values()].map((field) => describeField(org, object, field)),
@@ -103,16 +110,7 @@ export function describeGlobal(org: OrgStore, version: string) {
     encoding: 'UTF-8',
     maxBatchSize: 200,
     sobjects: [...org.schema.values()].map((object) => ({
-      name: object.name,
-      label: object.label,
-      labelPlural: object.labelPlural,
-      keyPrefix: object.keyPrefix,
-      custom: object.custom,
-      createable: true,
-      updateable: true,
-      deletable: true,
-      queryable: true,
-      retrieveable: true,
+      ...objectSummary(object),
       replicateable: true,
       urls: urls(object, version),
     })),

@@ -23,6 +23,13 @@ export interface SalesforceIdMap {
   tickets: Map<string, string>;
 }
 
+/** What every book row but an owner carries: its id and when it was created and last changed. */
+interface BookRow {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
 const ROLE = { csm: 'CSM', account_executive: 'Account Executive', cs_leader: 'CS Leader' } as const;
 const SEGMENT = { enterprise: 'Enterprise', mid_market: 'Mid-Market', smb: 'SMB' } as const;
 const CONTACT_ROLE = {
@@ -80,6 +87,15 @@ export function loadBook(org: OrgStore, book: CrmBook, actorId: string): Salesfo
   };
   const insert = (type: string, values: SfRecord, createdAt: string, updatedAt: string) =>
     org.insert(type, values, actorId, parseInstant(updatedAt), parseInstant(createdAt));
+  /** Inserts each book row with its own created/modified times and records its new id. */
+  const insertEach = <T extends BookRow>(
+    type: string,
+    rows: T[],
+    into: Map<string, string>,
+    fieldsOf: (row: T) => SfRecord,
+  ) => {
+    for (const row of rows) into.set(row.id, insert(type, fieldsOf(row), row.createdAt, row.updatedAt));
+  };
 
   for (const owner of book.owners) {
     const id = insert(
@@ -98,31 +114,23 @@ export function loadBook(org: OrgStore, book: CrmBook, actorId: string): Salesfo
     ids.owners.set(owner.id, id);
   }
 
-  for (const account of book.accounts) {
-    const id = insert(
-      'Account',
-      {
-        Name: account.name,
-        Website: `https://${account.domain}`,
-        Industry: account.industry,
-        NumberOfEmployees: account.employees,
-        BillingCountry: account.country,
-        OwnerId: lookup(ids.owners, account.accountExecutiveId, 'owner'),
-        ARR__c: account.arr,
-        Licences__c: account.licences,
-        Segment__c: SEGMENT[account.segment],
-        Customer_Since__c: account.customerSince,
-        Contract_Start__c: account.contractStart,
-        Renewal_Date__c: account.contractEnd,
-        CSM__c: lookup(ids.owners, account.csmId, 'owner'),
-        Book_Id__c: account.id,
-        Customer_Status__c: account.status === 'active' ? 'Active' : 'Churned',
-      },
-      account.createdAt,
-      account.updatedAt,
-    );
-    ids.accounts.set(account.id, id);
-  }
+  insertEach('Account', book.accounts, ids.accounts, (account) => ({
+    Name: account.name,
+    Website: `https://${account.domain}`,
+    Industry: account.industry,
+    NumberOfEmployees: account.employees,
+    BillingCountry: account.country,
+    OwnerId: lookup(ids.owners, account.accountExecutiveId, 'owner'),
+    ARR__c: account.arr,
+    Licences__c: account.licences,
+    Segment__c: SEGMENT[account.segment],
+    Customer_Since__c: account.customerSince,
+    Contract_Start__c: account.contractStart,
+    Renewal_Date__c: account.contractEnd,
+    CSM__c: lookup(ids.owners, account.csmId, 'owner'),
+    Book_Id__c: account.id,
+    Customer_Status__c: account.status === 'active' ? 'Active' : 'Churned',
+  }));
   const accounts = org.table('Account');
   for (const account of book.accounts) {
     if (account.parentId === null) continue;
@@ -131,60 +139,36 @@ export function loadBook(org: OrgStore, book: CrmBook, actorId: string): Salesfo
   }
   const csmOf = new Map(book.accounts.map((account) => [account.id, ids.owners.get(account.csmId) ?? null]));
 
-  for (const contact of book.contacts) {
-    const id = insert(
-      'Contact',
-      {
-        AccountId: lookup(ids.accounts, contact.accountId, 'account'),
-        FirstName: contact.firstName,
-        LastName: contact.lastName,
-        Email: contact.email,
-        Title: contact.title,
-        OwnerId: csmOf.get(contact.accountId) ?? null,
-        Contact_Role__c: CONTACT_ROLE[contact.role],
-        Last_Engaged__c: contact.lastEngagedAt ? formatDateTime(parseInstant(contact.lastEngagedAt)) : null,
-        Departed__c: contact.leftAt !== null,
-        Departed_Date__c: contact.leftAt ? contact.leftAt.slice(0, 10) : null,
-        Book_Id__c: contact.id,
-      },
-      contact.createdAt,
-      contact.updatedAt,
-    );
-    ids.contacts.set(contact.id, id);
-  }
+  insertEach('Contact', book.contacts, ids.contacts, (contact) => ({
+    AccountId: lookup(ids.accounts, contact.accountId, 'account'),
+    FirstName: contact.firstName,
+    LastName: contact.lastName,
+    Email: contact.email,
+    Title: contact.title,
+    OwnerId: csmOf.get(contact.accountId) ?? null,
+    Contact_Role__c: CONTACT_ROLE[contact.role],
+    Last_Engaged__c: contact.lastEngagedAt ? formatDateTime(parseInstant(contact.lastEngagedAt)) : null,
+    Departed__c: contact.leftAt !== null,
+    Departed_Date__c: contact.leftAt ? contact.leftAt.slice(0, 10) : null,
+    Book_Id__c: contact.id,
+  }));
 
-  for (const deal of book.deals) {
-    const id = insert(
-      'Opportunity',
-      {
-        AccountId: lookup(ids.accounts, deal.accountId, 'account'),
-        Name: deal.name,
-        Amount: deal.amount,
-        CloseDate: deal.closeDate,
-        StageName: stageOf(deal, book.meta.asOf),
-        Type: DEAL_TYPE[deal.type],
-        OwnerId: lookup(ids.owners, deal.ownerId, 'owner'),
-        Book_Id__c: deal.id,
-      },
-      deal.createdAt,
-      deal.updatedAt,
-    );
-    ids.deals.set(deal.id, id);
-  }
+  insertEach('Opportunity', book.deals, ids.deals, (deal) => ({
+    AccountId: lookup(ids.accounts, deal.accountId, 'account'),
+    Name: deal.name,
+    Amount: deal.amount,
+    CloseDate: deal.closeDate,
+    StageName: stageOf(deal, book.meta.asOf),
+    Type: DEAL_TYPE[deal.type],
+    OwnerId: lookup(ids.owners, deal.ownerId, 'owner'),
+    Book_Id__c: deal.id,
+  }));
 
-  for (const ticket of book.tickets) {
-    const id = insert(
-      'Case',
-      {
-        ...caseFields(ticket),
-        AccountId: lookup(ids.accounts, ticket.accountId, 'account'),
-        ContactId: lookup(ids.contacts, ticket.contactId, 'contact'),
-        OwnerId: csmOf.get(ticket.accountId) ?? null,
-      },
-      ticket.createdAt,
-      ticket.updatedAt,
-    );
-    ids.tickets.set(ticket.id, id);
-  }
+  insertEach('Case', book.tickets, ids.tickets, (ticket) => ({
+    ...caseFields(ticket),
+    AccountId: lookup(ids.accounts, ticket.accountId, 'account'),
+    ContactId: lookup(ids.contacts, ticket.contactId, 'contact'),
+    OwnerId: csmOf.get(ticket.accountId) ?? null,
+  }));
   return ids;
 }

@@ -1,10 +1,10 @@
-import express, { type Router } from 'express';
+import express, { type Request, type Router } from 'express';
 import { z } from 'zod';
-import { apiGuard, contextOf, handle, type ApiContext } from './api-guard.ts';
+import { apiGuard, contextOf, handle } from './api-guard.ts';
 import { describeGlobal, describeObject } from './describe.ts';
-import { RecordError, SalesforceApiError, notFound } from './errors.ts';
-import type { ObjectDef } from './object-schema.ts';
-import { objectFor, prepareCreate, prepareDelete, prepareUpdate, prepareUpsert } from './record-operations.ts';
+import { SalesforceApiError, notFound } from './errors.ts';
+import { prepareCreate, prepareDelete, prepareUpdate, prepareUpsert } from './record-operations.ts';
+import { noSuchColumn, recordBodyOf, recordView, runRecordWrite, sobjectOf } from './rest-records.ts';
 import type { SandboxState } from './sandbox-state.ts';
 import { formatDateTime, parseInstant } from './sf-dates.ts';
 
@@ -17,19 +17,10 @@ const MINUTE = 60_000;
 const UPDATED_WINDOW_MS = 30 * 86_400_000;
 const MAX_REPLICATION_IDS = 600_000;
 
+const toMinute = (ms: number) => Math.floor(ms / MINUTE) * MINUTE;
+
 const replicationQuery = z.object({ start: z.string().min(1), end: z.string().min(1) });
-const recordBody = z.record(z.string(), z.unknown());
 const fieldsQuery = z.object({ fields: z.string().optional() });
-
-function sobjectOf(context: ApiContext, type: string): ObjectDef {
-  const object = context.org.object(type);
-  if (!object) throw notFound();
-  return object;
-}
-
-function asApiError(error: unknown): unknown {
-  return error instanceof RecordError ? error.toApiError() : error;
-}
 
 /** start/end read as Salesforce reads them: UTC, seconds dropped, end after start. */
 function replicationWindow(query: unknown): { start: number; end: number } {
@@ -45,7 +36,26 @@ function replicationWindow(query: unknown): { start: number; end: number } {
   if (end <= start) {
     throw new SalesforceApiError(400, 'INVALID_REPLICATION_DATE', 'startDate must chronologically precede endDate');
   }
-  return { start: Math.floor(start / MINUTE) * MINUTE, end: Math.floor(end / MINUTE) * MINUTE };
+  return { start: toMinute(start), end: toMinute(end) };
+}
+
+/** Where every per-object route starts: the caller, and the object the URL names. */
+function objectRequest(req: Request) {
+  const context = contextOf(req);
+  return { context, object: sobjectOf(context, req.params.type as string) };
+}
+
+/** What updated/ and deleted/ both start from: the object, the window, and the last whole minute it covers. */
+function replicationRequest(state: SandboxState, req: Request) {
+  const { context, object } = objectRequest(req);
+  const { start, end } = replicationWindow(req.query);
+  const now = state.clock.now();
+  return { context, object, start, now, covered: Math.min(end, toMinute(now)) };
+}
+
+/** What every single-record write starts from: the caller, the object the URL names, the JSON body. */
+function writeRequest(req: Request) {
+  return { ...objectRequest(req), body: recordBodyOf(req.body) };
 }
 
 export function sobjectRouter(state: SandboxState): Router {
@@ -74,8 +84,7 @@ export function sobjectRouter(state: SandboxState): Router {
     '/sobjects/:type',
     apiGuard(state, 'sobjects.describe'),
     handle((req, res) => {
-      const context = contextOf(req);
-      const object = sobjectOf(context, req.params.type as string);
+      const { context, object } = objectRequest(req);
       const {
         fields: _fields,
         childRelationships: _children,
@@ -90,8 +99,8 @@ export function sobjectRouter(state: SandboxState): Router {
     '/sobjects/:type/describe',
     apiGuard(state, 'sobjects.describe'),
     handle((req, res) => {
-      const context = contextOf(req);
-      res.json(describeObject(context.org, sobjectOf(context, req.params.type as string), context.apiVersion));
+      const { context, object } = objectRequest(req);
+      res.json(describeObject(context.org, object, context.apiVersion));
     }),
   );
 
@@ -99,14 +108,10 @@ export function sobjectRouter(state: SandboxState): Router {
     '/sobjects/:type/updated',
     apiGuard(state, 'sobjects.updated'),
     handle((req, res) => {
-      const context = contextOf(req);
-      const object = sobjectOf(context, req.params.type as string);
-      const { start, end } = replicationWindow(req.query);
-      const now = state.clock.now();
+      const { context, object, start, now, covered } = replicationRequest(state, req);
       if (start < now - UPDATED_WINDOW_MS) {
         throw new SalesforceApiError(400, 'INVALID_REPLICATION_DATE', 'start date cannot be more than 30 days ago');
       }
-      const covered = Math.min(end, Math.floor(now / MINUTE) * MINUTE);
       const ids: string[] = [];
       for (const record of context.org.table(object.name).values()) {
         if (record.IsDeleted === true) continue;
@@ -128,11 +133,8 @@ export function sobjectRouter(state: SandboxState): Router {
     '/sobjects/:type/deleted',
     apiGuard(state, 'sobjects.deleted'),
     handle((req, res) => {
-      const context = contextOf(req);
-      const object = sobjectOf(context, req.params.type as string);
-      const { start, end } = replicationWindow(req.query);
-      const now = state.clock.now();
-      const earliest = Math.floor((now - state.deletedRetentionMs) / MINUTE) * MINUTE;
+      const { context, object, start, now, covered } = replicationRequest(state, req);
+      const earliest = toMinute(now - state.deletedRetentionMs);
       context.org.purgeDeletions(object.name, earliest);
       if (start < earliest) {
         throw new SalesforceApiError(
@@ -141,7 +143,6 @@ export function sobjectRouter(state: SandboxState): Router {
           `startDate before the earliest date available: ${formatDateTime(earliest)}`,
         );
       }
-      const covered = Math.min(end, Math.floor(now / MINUTE) * MINUTE);
       const deletedRecords = context.org
         .deletions(object.name)
         .filter((entry) => entry.deletedAt >= start && entry.deletedAt < covered)
@@ -158,8 +159,7 @@ export function sobjectRouter(state: SandboxState): Router {
     '/sobjects/:type/:id',
     apiGuard(state, 'sobjects.get'),
     handle((req, res) => {
-      const context = contextOf(req);
-      const object = sobjectOf(context, req.params.type as string);
+      const { context, object } = objectRequest(req);
       const found = context.org.find(req.params.id as string);
       if (!found || found.type !== object.name) throw notFound();
       if (found.record.IsDeleted === true) throw new SalesforceApiError(404, 'ENTITY_IS_DELETED', 'entity is deleted');
@@ -171,23 +171,11 @@ export function sobjectRouter(state: SandboxState): Router {
       const chosen = wanted
         ? wanted.map((name) => {
             const field = visible.find((candidate) => candidate.name.toLowerCase() === name.toLowerCase());
-            if (!field)
-              throw new SalesforceApiError(
-                400,
-                'INVALID_FIELD',
-                `No such column '${name}' on sobject of type ${object.name}`,
-              );
+            if (!field) throw noSuchColumn(name, object);
             return field;
           })
         : visible;
-      const body: Record<string, unknown> = {
-        attributes: {
-          type: object.name,
-          url: `/services/data/v${context.apiVersion}/sobjects/${object.name}/${String(found.record.Id)}`,
-        },
-      };
-      for (const field of chosen) body[field.name] = found.record[field.name] ?? null;
-      res.json(body);
+      res.json(recordView(context.apiVersion, object, found.record, chosen));
     }),
   );
 
@@ -196,17 +184,9 @@ export function sobjectRouter(state: SandboxState): Router {
     express.json(),
     apiGuard(state, 'sobjects.create'),
     handle((req, res) => {
-      const context = contextOf(req);
-      const object = sobjectOf(context, req.params.type as string);
-      const body = recordBody.safeParse(req.body);
-      if (!body.success)
-        throw new SalesforceApiError(400, 'JSON_PARSER_ERROR', 'The request body must be a JSON object');
-      try {
-        const id = prepareCreate(context.org, object, body.data, context.userId).apply();
-        res.status(201).json({ id, success: true, errors: [] });
-      } catch (error) {
-        throw asApiError(error);
-      }
+      const { context, object, body } = writeRequest(req);
+      const id = runRecordWrite(() => prepareCreate(context.org, object, body, context.userId).apply());
+      res.status(201).json({ id, success: true, errors: [] });
     }),
   );
 
@@ -215,17 +195,11 @@ export function sobjectRouter(state: SandboxState): Router {
     express.json(),
     apiGuard(state, 'sobjects.update'),
     handle((req, res) => {
-      const context = contextOf(req);
-      const object = sobjectOf(context, req.params.type as string);
-      const body = recordBody.safeParse(req.body);
-      if (!body.success)
-        throw new SalesforceApiError(400, 'JSON_PARSER_ERROR', 'The request body must be a JSON object');
-      try {
-        prepareUpdate(context.org, object, req.params.id as string, body.data, context.userId).apply();
-      } catch (error) {
-        if (error instanceof RecordError && error.statusCode === 'INVALID_CROSS_REFERENCE_KEY') throw notFound();
-        throw asApiError(error);
-      }
+      const { context, object, body } = writeRequest(req);
+      runRecordWrite(
+        () => prepareUpdate(context.org, object, req.params.id as string, body, context.userId).apply(),
+        'INVALID_CROSS_REFERENCE_KEY',
+      );
       res.status(204).end();
     }),
   );
@@ -235,27 +209,20 @@ export function sobjectRouter(state: SandboxState): Router {
     express.json(),
     apiGuard(state, 'sobjects.upsert'),
     handle((req, res) => {
-      const context = contextOf(req);
-      const object = sobjectOf(context, req.params.type as string);
-      const body = recordBody.safeParse(req.body);
-      if (!body.success)
-        throw new SalesforceApiError(400, 'JSON_PARSER_ERROR', 'The request body must be a JSON object');
-      try {
-        const write = prepareUpsert(
+      const { context, object, body } = writeRequest(req);
+      const { write, id } = runRecordWrite(() => {
+        const prepared = prepareUpsert(
           context.org,
           object,
           req.params.field as string,
           req.params.value as string,
-          body.data,
+          body,
           context.userId,
         );
-        const id = write.apply();
-        // From API 46.0 an update through upsert answers 200 with a body; a creation answers 201.
-        res.status(write.created ? 201 : 200).json({ id, success: true, errors: [], created: write.created ?? false });
-      } catch (error) {
-        if (error instanceof RecordError && error.statusCode === 'NOT_FOUND') throw notFound();
-        throw asApiError(error);
-      }
+        return { write: prepared, id: prepared.apply() };
+      }, 'NOT_FOUND');
+      // From API 46.0 an update through upsert answers 200 with a body; a creation answers 201.
+      res.status(write.created ? 201 : 200).json({ id, success: true, errors: [], created: write.created ?? false });
     }),
   );
 
@@ -263,16 +230,10 @@ export function sobjectRouter(state: SandboxState): Router {
     '/sobjects/:type/:id',
     apiGuard(state, 'sobjects.delete'),
     handle((req, res) => {
-      const context = contextOf(req);
-      const object = objectOrNotFound(context, req.params.type as string);
+      const { context, object } = objectRequest(req);
       const id = req.params.id as string;
       if (!id.startsWith(object.keyPrefix)) throw notFound();
-      try {
-        prepareDelete(context.org, id, context.userId).apply();
-      } catch (error) {
-        if (error instanceof RecordError && error.statusCode === 'INVALID_CROSS_REFERENCE_KEY') throw notFound();
-        throw asApiError(error);
-      }
+      runRecordWrite(() => prepareDelete(context.org, id, context.userId).apply(), 'INVALID_CROSS_REFERENCE_KEY');
       res.status(204).end();
     }),
   );
@@ -298,12 +259,4 @@ export function sobjectRouter(state: SandboxState): Router {
   );
 
   return router;
-}
-
-function objectOrNotFound(context: ApiContext, type: string): ObjectDef {
-  try {
-    return objectFor(context.org, type);
-  } catch {
-    throw notFound();
-  }
 }

@@ -3,6 +3,7 @@ import { SalesforceApiError } from './errors.ts';
 import type { FieldValue, OrgStore, SfRecord } from './org-store.ts';
 import { normalise } from './soql-conditions.ts';
 import { SoqlUnsupported, readPath, type FieldPath } from './soql-fields.ts';
+import { sortByKeys, sortDirection } from './soql-sort.ts';
 
 /**
  * Aggregate SOQL: COUNT, COUNT_DISTINCT, SUM, AVG, MIN and MAX, with or without GROUP BY, ordered
@@ -92,8 +93,7 @@ export function aggregateRows(
   if (orderBy.length === 0) return results.map((result) => result.record);
 
   const keys = orderBy.map((clause) => {
-    const descending = clause.order === 'DESC';
-    const nullsFirst = clause.nulls ? clause.nulls === 'FIRST' : !descending;
+    const direction = sortDirection(clause);
     if ('field' in clause && typeof clause.field === 'string') {
       const group = groups.find((candidate) => candidate.raw.toLowerCase() === clause.field.toLowerCase());
       if (!group)
@@ -103,8 +103,7 @@ export function aggregateRows(
           `Ordered field must be grouped or aggregated: ${clause.field}`,
         );
       return {
-        descending,
-        nullsFirst,
+        ...direction,
         value: (result: (typeof results)[number]) =>
           normalise(group.path.field, result.first ? readPath(org, result.first, group.path) : null),
       };
@@ -114,26 +113,12 @@ export function aggregateRows(
     if (!spec) throw new SoqlUnsupported('ORDER BY an aggregate that is not selected');
     const byField = spec.fn === 'MIN' || spec.fn === 'MAX';
     return {
-      descending,
-      nullsFirst,
+      ...direction,
       value: (result: (typeof results)[number]) => {
         const value = result.record[spec.key] as FieldValue;
         return byField ? normalise(spec.path.field, value) : value;
       },
     };
   });
-  const decorated = results.map((result) => ({ result, values: keys.map((key) => key.value(result)) }));
-  decorated.sort((a, b) => {
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i] as (typeof keys)[number];
-      const left = a.values[i] ?? null;
-      const right = b.values[i] ?? null;
-      if (left === right) continue;
-      if (left === null) return key.nullsFirst ? -1 : 1;
-      if (right === null) return key.nullsFirst ? 1 : -1;
-      return (left < right ? -1 : 1) * (key.descending ? -1 : 1);
-    }
-    return 0;
-  });
-  return decorated.map((entry) => entry.result.record);
+  return sortByKeys(results, keys, (result) => keys.map((key) => key.value(result))).map((result) => result.record);
 }

@@ -19,6 +19,7 @@ import {
   type GroupSpec,
 } from './soql-aggregates.ts';
 import { SoqlUnsupported, readPath, resolvePath, sourceRecord, type FieldPath } from './soql-fields.ts';
+import { sortByKeys, sortDirection } from './soql-sort.ts';
 
 /**
  * Runs one SOQL statement against an org: SELECT fields, one level of relationship fields,
@@ -298,7 +299,7 @@ function project(
   return out;
 }
 
-/** ASC puts nulls first and DESC puts them last unless NULLS says otherwise; text sorts case-insensitively. */
+/** Sorts rows by ORDER BY fields; text sorts case-insensitively, dates as instants. */
 function sortRows(
   org: OrgStore,
   rows: SfRecord[],
@@ -307,26 +308,7 @@ function sortRows(
 ): SfRecord[] {
   const keys = orderBy.map((clause) => {
     if (!('field' in clause) || typeof clause.field !== 'string') throw new SoqlUnsupported('ORDER BY a function');
-    const descending = clause.order === 'DESC';
-    const nullsFirst = clause.nulls ? clause.nulls === 'FIRST' : !descending;
-    return { path: pathFor(clause.field), descending, nullsFirst };
+    return { path: pathFor(clause.field), ...sortDirection(clause) };
   });
-  const decorated = rows.map((row) => ({
-    row,
-    values: keys.map((key) => normalise(key.path.field, readPath(org, row, key.path))),
-  }));
-  decorated.sort((a, b) => {
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i] as (typeof keys)[number];
-      const left = a.values[i] ?? null;
-      const right = b.values[i] ?? null;
-      if (left === right) continue;
-      if (left === null) return key.nullsFirst ? -1 : 1;
-      if (right === null) return key.nullsFirst ? 1 : -1;
-      const order = left < right ? -1 : 1;
-      return key.descending ? -order : order;
-    }
-    return 0;
-  });
-  return decorated.map((entry) => entry.row);
+  return sortByKeys(rows, keys, (row) => keys.map((key) => normalise(key.path.field, readPath(org, row, key.path))));
 }

@@ -1,10 +1,11 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { apiGuard, contextOf, handle } from './api-guard.ts';
-import { RecordError, SalesforceApiError, notFound } from './errors.ts';
+import { SalesforceApiError, notFound } from './errors.ts';
 import type { FieldDef, FieldType } from './object-schema.ts';
 import type { OrgStore } from './org-store.ts';
 import { objectFor, prepareCreate } from './record-operations.ts';
+import { recordBodyOf, runRecordWrite } from './rest-records.ts';
 import type { SandboxState } from './sandbox-state.ts';
 
 /**
@@ -193,15 +194,11 @@ export function toolingRouter(state: SandboxState): Router {
       const context = contextOf(req);
       const type = req.params.type as string;
       if (!['permissionset', 'fieldpermissions'].includes(type.toLowerCase())) throw notFound();
-      const body = z.record(z.string(), z.unknown()).safeParse(req.body);
-      if (!body.success)
-        throw new SalesforceApiError(400, 'JSON_PARSER_ERROR', 'The request body must be a JSON object');
-      try {
-        const id = prepareCreate(context.org, objectFor(context.org, type), body.data, context.userId).apply();
-        res.status(201).json({ id, success: true, errors: [] });
-      } catch (error) {
-        throw error instanceof RecordError ? error.toApiError() : error;
-      }
+      const body = recordBodyOf(req.body);
+      const id = runRecordWrite(() =>
+        prepareCreate(context.org, objectFor(context.org, type), body, context.userId).apply(),
+      );
+      res.status(201).json({ id, success: true, errors: [] });
     }),
   );
 

@@ -1,0 +1,73 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import type { CrmBook } from './generator/book.ts';
+import { createHubspotSandbox, DEFAULT_PORTALS, type BookIdMap, type HubspotSandbox } from './hubspot/index.ts';
+import { createSalesforceSandbox, type SalesforceSandbox } from './salesforce/salesforce-sandbox.ts';
+import type { SalesforceIdMap } from './salesforce/load-book.ts';
+
+/**
+ * Both stand-ins on loopback ports with the same book loaded into the demo portal and the demo org,
+ * so the same customers exist in HubSpot and in Salesforce. Used by `npm run sandbox`, the
+ * benchmarks and, later, the embedded default of `npm start`.
+ */
+
+export interface RunningSandboxes {
+  hubspot: { sandbox: HubspotSandbox; url: string; portalId: number; ids: BookIdMap | undefined };
+  salesforce: { sandbox: SalesforceSandbox; url: string; orgId: string; ids: SalesforceIdMap | undefined };
+  close(): Promise<void>;
+}
+
+export interface StartSandboxesOptions {
+  host?: string;
+  hubspotPort?: number;
+  salesforcePort?: number;
+  book?: CrmBook;
+}
+
+async function listen(app: Express, host: string, port: number) {
+  const server = app.listen(port, host);
+  await once(server, 'listening');
+  const address = server.address() as AddressInfo;
+  return { server, url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}` };
+}
+
+export async function startSandboxes(options: StartSandboxesOptions = {}): Promise<RunningSandboxes> {
+  const host = options.host ?? '127.0.0.1';
+  const hubspot = createHubspotSandbox();
+  const salesforce = createSalesforceSandbox();
+  const portalId = (DEFAULT_PORTALS[0] as { id: number }).id;
+  const orgId = salesforce.defaultOrg.id;
+
+  const hubspotIds = options.book ? hubspot.loadBook(portalId, options.book) : undefined;
+  const salesforceIds = options.book ? salesforce.loadBook(orgId, options.book) : undefined;
+
+  const servers: Server[] = [];
+  try {
+    const hs = await listen(hubspot.app, host, options.hubspotPort ?? 0);
+    servers.push(hs.server);
+    const sf = await listen(salesforce.app, host, options.salesforcePort ?? 0);
+    servers.push(sf.server);
+    return {
+      hubspot: { sandbox: hubspot, url: hs.url, portalId, ids: hubspotIds },
+      salesforce: { sandbox: salesforce, url: sf.url, orgId, ids: salesforceIds },
+      async close() {
+        hubspot.close();
+        await Promise.all(
+          servers.map(
+            (server) =>
+              new Promise<void>((resolve) => {
+                server.close(() => resolve());
+                server.closeAllConnections();
+              }),
+          ),
+        );
+      },
+    };
+  } catch (error) {
+    hubspot.close();
+    for (const server of servers) server.close();
+    throw error;
+  }
+}
