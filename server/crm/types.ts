@@ -1,0 +1,85 @@
+import type { AppObject, ManifestField } from '../platform/manifest.ts';
+import type { SyncCursor } from './cursor.ts';
+import type { CrmError } from './errors.ts';
+
+/**
+ * The one interface the job layer sees (DESIGN.md §4). An adapter turns a CRM's objects into
+ * CrmRecords: its property values as strings, keyed by the CRM's own property or field names. What
+ * those names mean (which field is ARR, which deal type is a renewal) is the installation's mapping,
+ * applied outside the adapter, so that one adapter serves every portal or org however it is set up.
+ */
+
+export type Provider = 'hubspot' | 'salesforce';
+
+export interface CrmConnection {
+  installationId: string;
+  provider: Provider;
+  /** HubSpot portal id or Salesforce org id. */
+  externalId: string;
+  /** Salesforce instance URL, or a HubSpot API base other than the public one (the sandbox). */
+  baseUrl: string | undefined;
+  /** A valid access token, refreshed by the caller's token service when needed (one refresh at a time). */
+  accessToken(): Promise<string>;
+}
+
+export interface CrmRecord {
+  objectType: AppObject;
+  id: string;
+  /** Last modification (HubSpot hs_lastmodifieddate, Salesforce SystemModstamp) in ms since the epoch. */
+  modifiedAt: number;
+  createdAt: number | null;
+  archived: boolean;
+  properties: Record<string, string | null>;
+  /** Ids of associated records, by object type (HubSpot associations, Salesforce lookups). */
+  associations: Partial<Record<AppObject, string[]>>;
+}
+
+export interface Page {
+  records: CrmRecord[];
+  /** Where to continue; null when the run has read everything up to its window's end. */
+  next: SyncCursor | null;
+  /** API calls this page cost, for the sync's accounting. */
+  calls: number;
+}
+
+export interface WriteBackRow {
+  /** The CRM record id. */
+  id: string;
+  /** Manifest field key → value; null clears the field. */
+  values: Record<string, string | number | null>;
+}
+
+export type RowOutcome = { id: string; ok: true } | { id: string; ok: false; error: CrmError };
+
+export interface CrmTask {
+  accountId: string;
+  ownerId: string | null;
+  subject: string;
+  body: string;
+  dueAt: number;
+  priority: 'low' | 'medium' | 'high';
+}
+
+export interface SchemaReport {
+  /** Fields that already existed with the right type. */
+  present: string[];
+  /** Fields this call created. */
+  created: string[];
+  /** Fields that exist but cannot be written (a Salesforce field without field-level access), with why. */
+  blocked: { key: string; reason: string }[];
+}
+
+export interface CrmAdapter {
+  readonly provider: Provider;
+  /** Records changed after the cursor (all records when it is null), one page at a time, in keyset order. */
+  listChanged(conn: CrmConnection, objectType: AppObject, cursor: SyncCursor | null, pageSize: number): Promise<Page>;
+  /** Ids of records deleted or merged away since an instant (ms). */
+  listDeleted(conn: CrmConnection, objectType: AppObject, since: number): Promise<string[]>;
+  fetchByIds(conn: CrmConnection, objectType: AppObject, ids: readonly string[]): Promise<CrmRecord[]>;
+  /** Creates the property group / custom fields named in manifest.json; idempotent. */
+  ensureSchema(conn: CrmConnection, fields: readonly ManifestField[]): Promise<SchemaReport>;
+  /** Batched (HubSpot 100, Salesforce 200); one outcome per row; never throws on a partial failure. */
+  writeBack(conn: CrmConnection, objectType: AppObject, rows: readonly WriteBackRow[]): Promise<RowOutcome[]>;
+  createTasks(conn: CrmConnection, tasks: readonly CrmTask[]): Promise<RowOutcome[]>;
+  createNote(conn: CrmConnection, accountId: string, note: { title: string; body: string }): Promise<{ id: string }>;
+}
