@@ -1,4 +1,19 @@
-import { index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  check,
+  boolean,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 /**
  * One schema for PGlite and Postgres. Tenant tables carry workspace_id first in their key
@@ -19,4 +34,117 @@ export const workerHeartbeats = pgTable(
     beats: integer('beats').notNull().default(1),
   },
   (table) => [index('worker_heartbeats_last_beat_at_idx').on(table.lastBeatAt)],
+);
+
+/** A customer company using Bellwether; every tenant table keys on it first. */
+export const workspaces = pgTable('workspaces', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const PROVIDERS = ['hubspot', 'salesforce'] as const;
+export const INSTALLATION_STATUSES = ['active', 'needs_reauth', 'uninstalled'] as const;
+
+/**
+ * A connection to one HubSpot portal or Salesforce org. Tokens are sealed (AES-256-GCM) with the
+ * row's identity as associated data, so a sealed token copied onto another row does not open.
+ */
+export const installations = pgTable(
+  'installations',
+  {
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    id: uuid('id').notNull().defaultRandom(),
+    provider: text('provider', { enum: PROVIDERS }).notNull(),
+    /** HubSpot portal id or Salesforce org id. */
+    externalId: text('external_id').notNull(),
+    displayName: text('display_name').notNull(),
+    /** Salesforce instance URL; for HubSpot the API base (the public one unless a sandbox). */
+    baseUrl: text('base_url'),
+    status: text('status', { enum: INSTALLATION_STATUSES }).notNull().default('active'),
+    scopes: text('scopes').array().notNull(),
+    accessTokenSealed: text('access_token_sealed'),
+    refreshTokenSealed: text('refresh_token_sealed'),
+    accessTokenExpiresAt: timestamp('access_token_expires_at', { withTimezone: true }),
+    /** Why the installation is not active, for the status page. */
+    statusReason: text('status_reason'),
+    installedAt: timestamp('installed_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.id] }),
+    // One installation per portal or org, whichever workspace holds it.
+    uniqueIndex('installations_provider_external_id_idx').on(table.provider, table.externalId),
+    check('installations_provider_check', sql`${table.provider} in ('hubspot', 'salesforce')`),
+    check('installations_status_check', sql`${table.status} in ('active', 'needs_reauth', 'uninstalled')`),
+  ],
+);
+
+/** Where each object type's sync stands, checkpointed after every page. */
+export const syncState = pgTable(
+  'sync_state',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    objectType: text('object_type').notNull(),
+    /** The adapter's opaque keyset cursor; null before the first page. */
+    cursor: text('cursor'),
+    recordsSeen: bigint('records_seen', { mode: 'number' }).notNull().default(0),
+    callsSpent: bigint('calls_spent', { mode: 'number' }).notNull().default(0),
+    lastStartedAt: timestamp('last_started_at', { withTimezone: true }),
+    lastFinishedAt: timestamp('last_finished_at', { withTimezone: true }),
+    lastError: text('last_error'),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.installationId, table.objectType] }),
+    foreignKey({
+      columns: [table.workspaceId, table.installationId],
+      foreignColumns: [installations.workspaceId, installations.id],
+    }).onDelete('cascade'),
+  ],
+);
+
+/** The app's copy of CRM records, as the adapter read them (values as strings by CRM property name). */
+export const crmRecords = pgTable(
+  'crm_records',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    objectType: text('object_type').notNull(),
+    externalId: text('external_id').notNull(),
+    modifiedAt: timestamp('modified_at', { withTimezone: true, precision: 3 }).notNull(),
+    createdAtCrm: timestamp('created_at_crm', { withTimezone: true, precision: 3 }),
+    archived: boolean('archived').notNull().default(false),
+    properties: jsonb('properties').$type<Record<string, string | null>>().notNull(),
+    associations: jsonb('associations').$type<Record<string, string[]>>().notNull(),
+    syncedAt: timestamp('synced_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.installationId, table.objectType, table.externalId] }),
+    index('crm_records_modified_idx').on(table.workspaceId, table.installationId, table.objectType, table.modifiedAt),
+    foreignKey({
+      columns: [table.workspaceId, table.installationId],
+      foreignColumns: [installations.workspaceId, installations.id],
+    }).onDelete('cascade'),
+  ],
+);
+
+/** Who did what, without secrets: installs, uninstalls, token failures, admin actions. */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    id: uuid('id').notNull().defaultRandom(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    installationId: uuid('installation_id'),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.id] }),
+    index('audit_events_at_idx').on(table.workspaceId, table.at),
+  ],
 );
