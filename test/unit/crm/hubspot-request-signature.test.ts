@@ -128,7 +128,7 @@ describe('HubSpot request signatures', () => {
               rawBody: input.rawBody,
               headers: {
                 'x-hubspot-signature-v3': input.v3,
-                'x-hubspot-request-timestamp': input.stamp as string | undefined,
+                'x-hubspot-request-timestamp': input.stamp,
                 'x-hubspot-signature': input.legacy,
                 'x-hubspot-signature-version': input.version,
               },
