@@ -40,6 +40,16 @@ export interface Page {
   next: SyncCursor | null;
   /** API calls this page cost, for the sync's accounting. */
   calls: number;
+  /** When `next` is null: where the next run starts (the last key read), so a run can open a new window. */
+  resumeFrom?: SyncCursor;
+  /** The CRM's last word on its daily allowance (Salesforce `Sforce-Limit-Info`), for the job layer's pause. */
+  apiUsage?: ApiUsage;
+}
+
+/** Calls used in the CRM's rolling allowance and the allowance itself. */
+export interface ApiUsage {
+  used: number;
+  limit: number;
 }
 
 export interface WriteBackRow {
@@ -67,12 +77,26 @@ export interface SchemaReport {
   created: string[];
   /** Fields that exist but cannot be written (a Salesforce field without field-level access), with why. */
   blocked: { key: string; reason: string }[];
+  /** Fields that do not exist (and were not created). */
+  missing?: string[];
+}
+
+/** Per-call options an adapter may honour; every field is optional so callers can ignore them. */
+export interface ListOptions {
+  /** CRM property or field names to read beyond the adapter's defaults (an installation's mapping). */
+  extraProperties?: readonly string[];
 }
 
 export interface CrmAdapter {
   readonly provider: Provider;
   /** Records changed after the cursor (all records when it is null), one page at a time, in keyset order. */
-  listChanged(conn: CrmConnection, objectType: AppObject, cursor: SyncCursor | null, pageSize: number): Promise<Page>;
+  listChanged(
+    conn: CrmConnection,
+    objectType: AppObject,
+    cursor: SyncCursor | null,
+    pageSize: number,
+    options?: ListOptions,
+  ): Promise<Page>;
   /** Ids of records deleted or merged away since an instant (ms). */
   listDeleted(conn: CrmConnection, objectType: AppObject, since: number): Promise<string[]>;
   fetchByIds(conn: CrmConnection, objectType: AppObject, ids: readonly string[]): Promise<CrmRecord[]>;
