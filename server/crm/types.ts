@@ -1,3 +1,4 @@
+import type { Provider } from '../platform/db/installations.ts';
 import type { AppObject, ManifestField } from '../platform/manifest.ts';
 import type { SyncCursor } from './cursor.ts';
 import type { CrmError } from './errors.ts';
@@ -9,7 +10,8 @@ import type { CrmError } from './errors.ts';
  * applied outside the adapter, so that one adapter serves every portal or org however it is set up.
  */
 
-export type Provider = 'hubspot' | 'salesforce';
+/** One list of CRMs: the installations table's. */
+export type { Provider } from '../platform/db/installations.ts';
 
 export interface CrmConnection {
   installationId: string;

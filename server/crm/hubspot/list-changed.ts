@@ -195,16 +195,14 @@ export async function incrementalPage(
     kept.push({ answer: result, key });
   }
 
-  const linked =
-    ASSOCIATED[object].length > 0 && kept.length > 0
-      ? await readAssociations(
-          conn,
-          meter,
-          object,
-          kept.map((item) => item.answer.id),
-        )
-      : undefined;
-  const records: CrmRecord[] = kept.map((item) => toCrmRecord(object, item.answer, linked?.get(item.answer.id)));
+  // No association types or no ids: it returns at once without a call.
+  const linked = await readAssociations(
+    conn,
+    meter,
+    object,
+    kept.map((item) => item.answer.id),
+  );
+  const records: CrmRecord[] = kept.map((item) => toCrmRecord(object, item.answer, linked.get(item.answer.id)));
 
   const window = { v: 1 as const, phase: 'incremental' as const, until };
   const nextAfter = page.paging?.next?.after;

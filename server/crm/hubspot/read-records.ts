@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CrmConnection, CrmRecord } from '../types.ts';
 import { readAssociations } from './associations.ts';
-import { ASSOCIATED, propertiesFor, type HubspotObject } from './objects.ts';
+import { propertiesFor, type HubspotObject } from './objects.ts';
 import { hubspotObjectSchema, listPageSchema, parseInstant, toCrmRecord } from './records.ts';
 import type { CallMeter } from './transport.ts';
 import { hubspotRequest, parseAnswer } from './transport.ts';
@@ -34,16 +34,14 @@ export async function fetchRecords(
     });
     answers.push(...parseAnswer(batchReadSchema, answer.body, `batch read ${object}`).results);
   }
-  const linked =
-    ASSOCIATED[object].length > 0 && answers.length > 0
-      ? await readAssociations(
-          conn,
-          meter,
-          object,
-          answers.map((answer) => answer.id),
-        )
-      : undefined;
-  return answers.map((answer) => toCrmRecord(object, answer, linked?.get(answer.id)));
+  // No association types or no ids: it returns at once without a call.
+  const linked = await readAssociations(
+    conn,
+    meter,
+    object,
+    answers.map((answer) => answer.id),
+  );
+  return answers.map((answer) => toCrmRecord(object, answer, linked.get(answer.id)));
 }
 
 /**
