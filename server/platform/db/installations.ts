@@ -61,6 +61,10 @@ const publicColumns = {
   updatedAt: installations.updatedAt,
 };
 
+/** The one installation a workspace-scoped call may touch. */
+const ofRow = (workspaceId: string, id: string) =>
+  and(eq(installations.workspaceId, workspaceId), eq(installations.id, id));
+
 function tokenBinding(row: { workspaceId: string; provider: string; id: string }, kind: 'access' | 'refresh'): string {
   return `${row.workspaceId}|${row.provider}|${row.id}|${kind}`;
 }
@@ -111,11 +115,7 @@ export function installationRepository(db: Database, sealer: Sealer) {
           ...sealed,
         };
         const [row] = existing
-          ? await tx
-              .update(installations)
-              .set(values)
-              .where(and(eq(installations.workspaceId, input.workspaceId), eq(installations.id, id)))
-              .returning(publicColumns)
+          ? await tx.update(installations).set(values).where(ofRow(input.workspaceId, id)).returning(publicColumns)
           : await tx
               .insert(installations)
               .values({
@@ -131,10 +131,7 @@ export function installationRepository(db: Database, sealer: Sealer) {
     },
 
     async get(workspaceId: string, id: string): Promise<Installation | undefined> {
-      const [row] = await db
-        .select(publicColumns)
-        .from(installations)
-        .where(and(eq(installations.workspaceId, workspaceId), eq(installations.id, id)));
+      const [row] = await db.select(publicColumns).from(installations).where(ofRow(workspaceId, id));
       return row;
     },
 
@@ -161,7 +158,7 @@ export function installationRepository(db: Database, sealer: Sealer) {
           expiresAt: installations.accessTokenExpiresAt,
         })
         .from(installations)
-        .where(and(eq(installations.workspaceId, workspaceId), eq(installations.id, id)));
+        .where(ofRow(workspaceId, id));
       if (!row?.access) return undefined;
       const identity = { workspaceId, provider: row.provider, id };
       return {
@@ -175,14 +172,14 @@ export function installationRepository(db: Database, sealer: Sealer) {
       await db
         .update(installations)
         .set({ ...sealTokens(installation, tokens), updatedAt: new Date() })
-        .where(and(eq(installations.workspaceId, installation.workspaceId), eq(installations.id, installation.id)));
+        .where(ofRow(installation.workspaceId, installation.id));
     },
 
     async setStatus(workspaceId: string, id: string, status: InstallationStatus, reason: string | null) {
       await db
         .update(installations)
         .set({ status, statusReason: reason, updatedAt: new Date() })
-        .where(and(eq(installations.workspaceId, workspaceId), eq(installations.id, id)));
+        .where(ofRow(workspaceId, id));
     },
   };
 }
