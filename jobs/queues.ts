@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { Queue, type JobsOptions } from 'bullmq';
+import { z } from 'zod';
 import type { Redis } from 'ioredis';
 import { QUEUE_NAMES, type QueueName } from '../server/platform/queue-names.ts';
 
@@ -16,6 +18,8 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
 };
 
 export interface Queues {
+  /** The producer connection the queues share (flags and locks beside the queues). */
+  redis: Redis;
   get(name: QueueName): Queue;
   all(): Queue[];
   close(): Promise<void>;
@@ -30,6 +34,7 @@ export function createQueues(connection: Redis, prefix: string): Queues {
     QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS })]),
   );
   return {
+    redis: connection,
     get(name) {
       const queue = queues.get(name);
       if (!queue) throw new Error(`unknown queue ${name}`);
@@ -40,4 +45,56 @@ export function createQueues(connection: Redis, prefix: string): Queues {
       await Promise.all([...queues.values()].map((queue) => queue.close()));
     },
   };
+}
+
+export const SYNC_MODES = ['incremental', 'full', 'reconcile'] as const;
+export const SYNC_REASONS = ['schedule', 'webhook', 'install', 'manual', 'rerun'] as const;
+
+/** What a sync run job carries: ids only, never tokens or CRM data (DESIGN.md §2). */
+export const syncJobDataSchema = z.strictObject({
+  workspaceId: z.uuid(),
+  installationId: z.uuid(),
+  mode: z.enum(SYNC_MODES),
+  reason: z.enum(SYNC_REASONS),
+});
+export type SyncJobData = z.infer<typeof syncJobDataSchema>;
+
+/** The job name of a sync run on the `sync` queue (the schedulers' own jobs fan out into it). */
+export const SYNC_RUN_JOB = 'run';
+
+/** One deduplication id per installation: two runs of one installation never overlap. */
+export const syncDeduplicationId = (installationId: string) => `sync.${installationId}`;
+
+/** Set when a sync was asked for while one was already queued or running; the running one then goes again. */
+export const syncAgainKey = (installationId: string) => `bw:sync-again:{${installationId}}`;
+
+export interface EnqueuedSync {
+  jobId: string;
+  /** True when a run of this installation was already waiting or running and absorbed the request. */
+  deduplicated: boolean;
+}
+
+/**
+ * Asks for a sync of one installation. At most one run per installation is queued or running; a
+ * request that arrives meanwhile is absorbed, and if the run is already under way it is flagged to go
+ * again when it finishes, so a change that arrived after its window opened is not left for the next
+ * schedule.
+ */
+export async function enqueueSync(
+  queues: Queues,
+  data: SyncJobData,
+  options: { delayMs?: number; jobId?: string } = {},
+): Promise<EnqueuedSync> {
+  const queue = queues.get('sync');
+  const jobId = options.jobId ?? `sync.${data.installationId}.${randomUUID()}`;
+  const job = await queue.add(SYNC_RUN_JOB, syncJobDataSchema.parse(data), {
+    jobId,
+    deduplication: { id: syncDeduplicationId(data.installationId) },
+    ...(options.delayMs ? { delay: options.delayMs } : {}),
+  });
+  const deduplicated = job.id !== jobId;
+  if (deduplicated && job.id !== undefined && (await queue.getJobState(job.id)) === 'active') {
+    await queues.redis.set(syncAgainKey(data.installationId), data.mode, 'EX', 3600);
+  }
+  return { jobId: job.id ?? jobId, deduplicated };
 }

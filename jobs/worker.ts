@@ -37,6 +37,8 @@ function handlers(deps: WorkerDeps, identity: WorkerIdentity): Record<QueueName,
     maintenance: {
       heartbeat: handler(heartbeatDataSchema, (_data, job) => runHeartbeat(deps.db, identity, job.id ?? 'unknown')),
     },
+    // Filled in by the sync jobs (issue 5).
+    sync: {},
   };
 }
 

@@ -22,7 +22,16 @@ export interface CrmConnection {
   baseUrl: string | undefined;
   /** A valid access token, refreshed by the caller's token service when needed (one refresh at a time). */
   accessToken(): Promise<string>;
+  /**
+   * Called before every HTTP request the adapter sends, with the CRM bucket it spends. The job layer
+   * takes a slot of the installation's shared rate limit here (waiting briefly, or throwing a
+   * RATE_LIMITED CrmError with `retryAfterMs` so the job is delayed instead of holding a worker).
+   */
+  beforeCall?(bucket: CallBucket): Promise<void>;
 }
+
+/** HubSpot's main (110 per rolling 10 s) and search (5 per second) buckets; Salesforce spends `standard`. */
+export type CallBucket = 'standard' | 'search';
 
 export interface CrmRecord {
   objectType: AppObject;

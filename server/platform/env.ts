@@ -97,6 +97,32 @@ export const envSchema = z.object({
     })
     .optional(),
   HTTP_BODY_LIMIT: byteSize,
+  /** Bearer/basic password for /admin (queues, installations); without it the admin pages answer only on loopback in development. */
+  ADMIN_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional(),
+  HUBSPOT_CLIENT_ID: z.string().trim().min(1).optional(),
+  HUBSPOT_CLIENT_SECRET: z.string().trim().min(1).optional(),
+  /** HubSpot's API (and token endpoint) base; the sandbox's URL in the embedded default. */
+  HUBSPOT_API_BASE: optionalUrl(['http:', 'https:']),
+  /** Where admins consent (HubSpot's app.hubspot.com/oauth/authorize). */
+  HUBSPOT_AUTHORIZE_URL: optionalUrl(['http:', 'https:']),
+  SALESFORCE_CLIENT_ID: z.string().trim().min(1).optional(),
+  SALESFORCE_CLIENT_SECRET: z.string().trim().min(1).optional(),
+  /** Production login domain (https://login.salesforce.com) and the one for Salesforce sandboxes (https://test.salesforce.com). */
+  SALESFORCE_LOGIN_URL: optionalUrl(['http:', 'https:']),
+  SALESFORCE_SANDBOX_LOGIN_URL: optionalUrl(['http:', 'https:']),
+  /** Share of a Salesforce org's daily API allowance Bellwether may use before it pauses until the allowance recovers. */
+  SALESFORCE_API_SHARE: z.coerce
+    .number({ error: 'must be a share between 0.05 and 1, e.g. 0.5' })
+    .min(0.05, 'must be a share between 0.05 and 1, e.g. 0.5')
+    .max(1, 'must be a share between 0.05 and 1, e.g. 0.5')
+    .default(0.5),
+  /** Days an uninstalled installation's data is kept before it is purged; 0 purges at once. */
+  DATA_RETENTION_DAYS: z.coerce
+    .number({ error: 'must be a whole number of days between 0 and 365' })
+    .int('must be a whole number of days between 0 and 365')
+    .min(0, 'must be a whole number of days between 0 and 365')
+    .max(365, 'must be a whole number of days between 0 and 365')
+    .default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -111,6 +137,11 @@ export type Env = RawEnv & {
   redisUrlIsDefault: boolean;
   redisUrl: string;
   isProduction: boolean;
+  /**
+   * True when neither CRM has client credentials: `npm start` then runs the sandbox stand-ins and
+   * installs a demo portal and org, so a newcomer sees the whole product with nothing configured.
+   */
+  demoMode: boolean;
 };
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -137,6 +168,18 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   if (result.success && result.data.NODE_ENV === 'production' && !result.data.ENCRYPTION_KEY) {
     problems.push('ENCRYPTION_KEY is required when NODE_ENV=production (openssl rand -base64 32)');
   }
+  if (result.success) {
+    for (const crm of ['HUBSPOT', 'SALESFORCE'] as const) {
+      const id = result.data[`${crm}_CLIENT_ID`];
+      const secret = result.data[`${crm}_CLIENT_SECRET`];
+      if ((id === undefined) !== (secret === undefined)) {
+        problems.push(`${crm}_CLIENT_ID and ${crm}_CLIENT_SECRET must be set together`);
+      }
+    }
+    if (result.data.NODE_ENV === 'production' && !result.data.ADMIN_TOKEN) {
+      problems.push('ADMIN_TOKEN is required when NODE_ENV=production (openssl rand -base64 24)');
+    }
+  }
   if (!result.success || problems.length > 0) throw new EnvError(problems);
 
   const raw = result.data;
@@ -148,6 +191,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     redisUrlIsDefault: raw.REDIS_URL === undefined,
     redisUrl: raw.REDIS_URL ?? DEFAULT_REDIS_URL,
     isProduction: raw.NODE_ENV === 'production',
+    demoMode: raw.HUBSPOT_CLIENT_ID === undefined && raw.SALESFORCE_CLIENT_ID === undefined,
   };
 }
 

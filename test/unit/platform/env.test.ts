@@ -42,7 +42,9 @@ describe('parseEnv', () => {
     [{ DATABASE_URL: 'postgres://u@db:5432/bw' }, { DATABASE_URL: 'postgres://u@db:5432/bw' }],
     [{ DATA_DIR: '/var/lib/bw' }, { dataDir: '/var/lib/bw' }],
     [{ PUBLIC_URL: 'https://bw.example.com/' }, { publicUrl: 'https://bw.example.com' }],
-    [{ NODE_ENV: 'production', ENCRYPTION_KEY: KEY_HEX }, { isProduction: true }],
+    [{ NODE_ENV: 'production', ENCRYPTION_KEY: KEY_HEX, ADMIN_TOKEN: 'a'.repeat(24) }, { isProduction: true }],
+    [{}, { demoMode: true, DATA_RETENTION_DAYS: 0 }],
+    [{ HUBSPOT_CLIENT_ID: 'id', HUBSPOT_CLIENT_SECRET: 'secret' }, { demoMode: false }],
   ])('reads %o', (input, expected) => {
     expect(parseEnv(input, '/srv')).toMatchObject(expected);
   });
@@ -69,7 +71,12 @@ describe('parseEnv', () => {
     [{ WORKER_CONCURRENCY: '0' }, /^WORKER_CONCURRENCY /],
     [{ QUEUE_PREFIX: 'a b' }, /^QUEUE_PREFIX /],
     [{ ENCRYPTION_KEY_PREVIOUS: `${KEY_HEX},nope` }, /^ENCRYPTION_KEY_PREVIOUS entry 2 /],
-    [{ NODE_ENV: 'production' }, /^ENCRYPTION_KEY is required when NODE_ENV=production/],
+    [{ NODE_ENV: 'production', ADMIN_TOKEN: 'a'.repeat(24) }, /^ENCRYPTION_KEY is required when NODE_ENV=production/],
+    [{ NODE_ENV: 'production', ENCRYPTION_KEY: KEY_HEX }, /^ADMIN_TOKEN is required when NODE_ENV=production/],
+    [{ HUBSPOT_CLIENT_ID: 'id' }, /^HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET must be set together/],
+    [{ SALESFORCE_CLIENT_SECRET: 'x' }, /^SALESFORCE_CLIENT_ID and SALESFORCE_CLIENT_SECRET must be set together/],
+    [{ ADMIN_TOKEN: 'short' }, /^ADMIN_TOKEN must be at least 16 characters/],
+    [{ DATA_RETENTION_DAYS: '400' }, /^DATA_RETENTION_DAYS /],
   ])('rejects %o', (input, message) => {
     const found = problems(input);
     expect(found).toHaveLength(1);
