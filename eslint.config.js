@@ -44,7 +44,8 @@ const policies = [
   may('platform', anyPackage),
   may('http', [element('core', 'crm', 'platform', 'contracts'), jobProducer, ...anyPackage]),
   may('jobs', [element('core', 'crm', 'platform'), ...anyPackage]),
-  may('entry', [element('core', 'crm', 'platform', 'contracts', 'http', 'jobs'), ...anyPackage]),
+  // The embedded default (no CRM credentials) runs the sandbox stand-ins in the same process.
+  may('entry', [element('core', 'crm', 'platform', 'contracts', 'http', 'jobs', 'sandbox'), ...anyPackage]),
   may('ui-shared', [element('contracts'), ...packages('react', 'react/**', 'zod')]),
   may('ui-hubspot', [element('ui-shared'), ...packages('react', 'react/**', '@hubspot/**')]),
   may('ui-salesforce', [element('ui-shared'), ...anyPackage]),

@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
  * unit: no Redis, no network, no database server.
  * contract: the official CRM SDKs against the sandbox stand-ins, answers checked against the CRMs' contracts.
  * integration: the real Redis, PGlite and (when DATABASE_URL is set) Postgres, real processes.
+ * e2e: pages driven in Debian's Chromium through playwright-core.
  */
 export default defineConfig({
   test: {
@@ -39,6 +40,17 @@ export default defineConfig({
           maxWorkers: 2,
           // After the unit and contract tests, which are quicker to fail.
           sequence: { groupOrder: 2 },
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          maxWorkers: 1,
+          sequence: { groupOrder: 3 },
         },
       },
     ],

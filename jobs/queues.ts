@@ -98,3 +98,34 @@ export async function enqueueSync(
   }
   return { jobId: job.id ?? jobId, deduplicated };
 }
+
+/** The job name of an uninstall on the `maintenance` queue. */
+export const UNINSTALL_JOB = 'uninstall';
+
+export const uninstallJobDataSchema = z.strictObject({
+  workspaceId: z.uuid(),
+  installationId: z.uuid(),
+});
+export type UninstallJobData = z.infer<typeof uninstallJobDataSchema>;
+
+/**
+ * Asks for an installation's schedules to be removed and its data purged (at once, or after the
+ * retention period). One job per installation: asking twice while one is waiting changes nothing.
+ */
+export async function enqueueUninstall(
+  queues: Queues,
+  data: UninstallJobData,
+  options: { delayMs?: number } = {},
+): Promise<{ jobId: string }> {
+  const jobId = `uninstall.${data.installationId}`;
+  const queue = queues.get('maintenance');
+  // A finished uninstall of an earlier installation of the same portal or org is kept for a day; it
+  // must not absorb this one.
+  const earlier = await queue.getJob(jobId);
+  if (earlier && ((await earlier.isCompleted()) || (await earlier.isFailed()))) await earlier.remove();
+  const job = await queue.add(UNINSTALL_JOB, uninstallJobDataSchema.parse(data), {
+    jobId,
+    ...(options.delayMs ? { delay: options.delayMs } : {}),
+  });
+  return { jobId: job.id ?? jobId };
+}

@@ -64,19 +64,26 @@ export async function upsertGlobalSchedulers(queues: Queues, manifest: Manifest,
   return [...wantedIds];
 }
 
+/** Which installation a scheduler's jobs are for: ids only, as every job's data (DESIGN.md §2). */
+export interface ScheduledInstallation {
+  workspaceId: string;
+  installationId: string;
+}
+
 /** Creates or updates the installation's schedulers, staggered by its id. Idempotent. */
 export async function upsertInstallationSchedulers(
   queues: Queues,
   manifest: Manifest,
-  installationId: string,
+  installation: ScheduledInstallation,
 ): Promise<{ id: string; pattern: string }[]> {
   const created: { id: string; pattern: string }[] = [];
+  const { workspaceId, installationId } = installation;
   for (const schedule of manifest.schedules.filter((item) => item.scope === 'installation')) {
     const id = installationSchedulerId(schedule.id, installationId);
     const pattern = staggerPattern(schedule.pattern, installationId);
     await queues
       .get(schedule.queue)
-      .upsertJobScheduler(id, { pattern, tz: 'UTC' }, template(schedule, { installationId }));
+      .upsertJobScheduler(id, { pattern, tz: 'UTC' }, template(schedule, { workspaceId, installationId }));
     created.push({ id, pattern });
   }
   return created;
@@ -94,4 +101,50 @@ export async function removeInstallationSchedulers(
       removed++;
   }
   return removed;
+}
+
+/** The installation ids that have at least one scheduler in Redis. */
+export async function scheduledInstallationIds(queues: Queues): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (const queue of queues.all()) {
+    for (const scheduler of await queue.getJobSchedulers()) {
+      const at = scheduler.key.indexOf(INSTALLATION_SEPARATOR);
+      if (at >= 0) ids.add(scheduler.key.slice(at + 1));
+    }
+  }
+  return ids;
+}
+
+/**
+ * At worker start: every active installation has its schedulers (updated to the manifest's
+ * patterns), every other one (needs_reauth, uninstalled) has none, and schedulers of installations
+ * that no longer exist are removed.
+ */
+export async function reconcileInstallationSchedulers(
+  queues: Queues,
+  manifest: Manifest,
+  installations: readonly { workspaceId: string; id: string; status: string }[],
+): Promise<{ active: number; removed: number }> {
+  const known = new Set(installations.map((installation) => installation.id));
+  let active = 0;
+  let removed = 0;
+  for (const installation of installations) {
+    if (installation.status === 'active') {
+      await upsertInstallationSchedulers(queues, manifest, {
+        workspaceId: installation.workspaceId,
+        installationId: installation.id,
+      });
+      active++;
+    } else {
+      removed += await removeInstallationSchedulers(queues, manifest, installation.id);
+    }
+  }
+  for (const queue of queues.all()) {
+    for (const scheduler of await queue.getJobSchedulers()) {
+      const at = scheduler.key.indexOf(INSTALLATION_SEPARATOR);
+      if (at >= 0 && !known.has(scheduler.key.slice(at + 1)) && (await queue.removeJobScheduler(scheduler.key)))
+        removed++;
+    }
+  }
+  return { active, removed };
 }

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { z } from 'zod';
+import type { Sealer } from '../server/platform/crypto.ts';
 import type { Database } from '../server/platform/db/database.ts';
 import type { Logger } from '../server/platform/logger.ts';
 import type { Manifest } from '../server/platform/manifest.ts';
@@ -10,8 +11,17 @@ import { jsonPath } from '../server/platform/manifest.ts';
 import { createWorkerConnection, type Redis } from '../server/platform/redis.ts';
 import { bootRuntime, runProcess } from '../server/platform/runtime.ts';
 import { heartbeatDataSchema, runHeartbeat, type WorkerIdentity } from './maintenance/heartbeat.job.ts';
-import { createQueues, QUEUE_NAMES, type QueueName, type Queues } from './queues.ts';
-import { upsertGlobalSchedulers } from './schedule.ts';
+import { createQueues, QUEUE_NAMES, SYNC_RUN_JOB, syncJobDataSchema, type QueueName, type Queues } from './queues.ts';
+import { reconcileInstallationSchedulers, upsertGlobalSchedulers } from './schedule.ts';
+import {
+  buildJobServices,
+  type JobServices,
+  type JobServicesOptions,
+  type JobServicesRuntime,
+} from './sync/services.ts';
+import { runSyncJob } from './sync/sync-run.job.ts';
+import { runSyncTick, syncTickDataSchema } from './sync/sync-tick.job.ts';
+import { runUninstall, uninstallRunDataSchema } from './sync/uninstall.job.ts';
 
 export interface WorkerDeps {
   db: Database;
@@ -19,26 +29,44 @@ export interface WorkerDeps {
   prefix: string;
   concurrency: number;
   logger: Logger;
+  /** The sync and uninstall jobs' services; without them only maintenance heartbeats are served. */
+  services?: JobServices;
+  /** BullMQ's job lock and stalled-job check (ms); a killed worker's job is picked up again after them. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
 }
 
 interface JobHandler<T> {
   schema: z.ZodType<T>;
-  run(data: T, job: Job): Promise<unknown>;
+  run(data: T, job: Job, token: string | undefined): Promise<unknown>;
 }
 
-const handler = <T>(schema: z.ZodType<T>, run: (data: T, job: Job) => Promise<unknown>): JobHandler<unknown> => ({
+const handler = <T>(
+  schema: z.ZodType<T>,
+  run: (data: T, job: Job, token: string | undefined) => Promise<unknown>,
+): JobHandler<unknown> => ({
   schema,
   run,
 });
 
 /** Which handler serves each job name on each queue. */
 function handlers(deps: WorkerDeps, identity: WorkerIdentity): Record<QueueName, Record<string, JobHandler<unknown>>> {
+  const heartbeat = handler(heartbeatDataSchema, (_data, job) => runHeartbeat(deps.db, identity, job.id ?? 'unknown'));
+  const services = deps.services;
+  if (!services) return { maintenance: { heartbeat }, sync: {} };
   return {
     maintenance: {
-      heartbeat: handler(heartbeatDataSchema, (_data, job) => runHeartbeat(deps.db, identity, job.id ?? 'unknown')),
+      heartbeat,
+      // The first job (enqueueUninstall) and its delayed purge (with purgeAt) share one schema.
+      uninstall: handler(uninstallRunDataSchema, (data) => runUninstall(services.uninstall, data)),
     },
-    // Filled in by the sync jobs (issue 5).
-    sync: {},
+    sync: {
+      [SYNC_RUN_JOB]: handler(syncJobDataSchema, (data, job, token) => runSyncJob(services.sync, data, job, token)),
+      incremental: handler(syncTickDataSchema, (data, job) =>
+        runSyncTick(services.sync.queues, 'incremental', data, job),
+      ),
+      reconcile: handler(syncTickDataSchema, (data, job) => runSyncTick(services.sync.queues, 'reconcile', data, job)),
+    },
   };
 }
 
@@ -61,7 +89,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
   const workers = QUEUE_NAMES.map((queueName) => {
     const worker = new Worker(
       queueName,
-      async (job) => {
+      async (job, token) => {
         const jobHandler = table[queueName][job.name];
         if (!jobHandler) throw new UnrecoverableError(`no handler for job "${job.name}" on queue "${queueName}"`);
         const parsed = jobHandler.schema.safeParse(job.data);
@@ -69,9 +97,15 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
           const issues = parsed.error.issues.map((issue) => `${jsonPath(issue.path)}: ${issue.message}`);
           throw new UnrecoverableError(`invalid data for job "${job.name}": ${issues.join('; ')}`);
         }
-        return jobHandler.run(parsed.data, job);
+        return jobHandler.run(parsed.data, job, token);
       },
-      { connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency },
+      {
+        connection: deps.connection,
+        prefix: deps.prefix,
+        concurrency: deps.concurrency,
+        ...(deps.lockDurationMs === undefined ? {} : { lockDuration: deps.lockDurationMs }),
+        ...(deps.stalledIntervalMs === undefined ? {} : { stalledInterval: deps.stalledIntervalMs }),
+      },
     );
     const log = deps.logger.child({ queue: queueName });
     worker.on('failed', (job, error) =>
@@ -92,16 +126,25 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
   };
 }
 
+export interface StartJobsOptions extends JobServicesOptions {
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}
+
 /** Workers plus the schedulers they serve, on the runtime's connections. */
-export async function startJobs(runtime: {
-  env: { redisUrl: string; QUEUE_PREFIX: string; WORKER_CONCURRENCY: number };
-  redis: { url: string };
-  database: { db: Database };
-  producer: Redis;
-  manifest: Manifest;
-  logger: Logger;
-  onClose(name: string, close: () => Promise<void>): void;
-}): Promise<{ queues: Queues; workers: RunningWorkers }> {
+export async function startJobs(
+  runtime: {
+    env: { redisUrl: string; QUEUE_PREFIX: string; WORKER_CONCURRENCY: number } & JobServicesRuntime['env'];
+    redis: { url: string };
+    database: { db: Database };
+    producer: Redis;
+    manifest: Manifest;
+    sealer: Sealer;
+    logger: Logger;
+    onClose(name: string, close: () => Promise<void>): void;
+  },
+  options: StartJobsOptions = {},
+): Promise<{ queues: Queues; workers: RunningWorkers; services: JobServices }> {
   // Closers run in reverse: workers, then queues, then the worker connection.
   const connection = createWorkerConnection(runtime.redis.url, runtime.logger);
   runtime.onClose('redis worker connection', async () => {
@@ -109,17 +152,24 @@ export async function startJobs(runtime: {
   });
   const queues = createQueues(runtime.producer, runtime.env.QUEUE_PREFIX);
   runtime.onClose('queues', () => queues.close());
+  const services = buildJobServices(runtime, queues, options);
   const workers = startWorkers({
     db: runtime.database.db,
     connection,
     prefix: runtime.env.QUEUE_PREFIX,
     concurrency: runtime.env.WORKER_CONCURRENCY,
     logger: runtime.logger,
+    services,
+    ...(options.lockDurationMs === undefined ? {} : { lockDurationMs: options.lockDurationMs }),
+    ...(options.stalledIntervalMs === undefined ? {} : { stalledIntervalMs: options.stalledIntervalMs }),
   });
   runtime.onClose('workers', () => workers.close());
   const schedulers = await upsertGlobalSchedulers(queues, runtime.manifest, runtime.logger);
-  runtime.logger.info({ schedulers }, 'schedulers up to date');
-  return { queues, workers };
+  // Every active installation has its schedules, every other one none (a crash may have left either).
+  const installations = await services.sync.sync.installations.listAllForScheduling();
+  const reconciled = await reconcileInstallationSchedulers(queues, runtime.manifest, installations);
+  runtime.logger.info({ schedulers, installations: reconciled }, 'schedulers up to date');
+  return { queues, workers, services };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -3,7 +3,13 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { CrmBook } from './generator/book.ts';
-import { createHubspotSandbox, DEFAULT_PORTALS, type BookIdMap, type HubspotSandbox } from './hubspot/index.ts';
+import {
+  createHubspotSandbox,
+  DEFAULT_OAUTH,
+  DEFAULT_PORTALS,
+  type BookIdMap,
+  type HubspotSandbox,
+} from './hubspot/index.ts';
 import { createSalesforceSandbox, type SalesforceSandbox } from './salesforce/salesforce-sandbox.ts';
 import type { SalesforceIdMap } from './salesforce/load-book.ts';
 
@@ -24,6 +30,8 @@ export interface StartSandboxesOptions {
   hubspotPort?: number;
   salesforcePort?: number;
   book?: CrmBook;
+  /** Where the HubSpot stand-in delivers its signed webhooks (the app's /webhooks/hubspot); none when unset. */
+  hubspotWebhookUrl?: string;
 }
 
 async function listen(app: Express, host: string, port: number) {
@@ -35,7 +43,11 @@ async function listen(app: Express, host: string, port: number) {
 
 export async function startSandboxes(options: StartSandboxesOptions = {}): Promise<RunningSandboxes> {
   const host = options.host ?? '127.0.0.1';
-  const hubspot = createHubspotSandbox();
+  const hubspot = createHubspotSandbox(
+    options.hubspotWebhookUrl
+      ? { webhooks: { targetUrl: options.hubspotWebhookUrl, clientSecret: DEFAULT_OAUTH.clientSecret } }
+      : {},
+  );
   const salesforce = createSalesforceSandbox();
   const portalId = (DEFAULT_PORTALS[0] as { id: number }).id;
   const orgId = salesforce.defaultOrg.id;

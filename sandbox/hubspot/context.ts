@@ -25,6 +25,8 @@ export interface SandboxContext {
   faults: FaultRegistry;
   oauth: OAuthApp;
   webhooks: WebhookDispatcher | undefined;
+  /** Results any one search query may page through (HubSpot: 10,000); tests lower it to reach the cap cheaply. */
+  searchResultCap: number;
 }
 
 /** Set on `res.locals` by the CRM pipeline for the handler. */

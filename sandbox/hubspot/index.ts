@@ -11,6 +11,7 @@ import { objectsRouter } from './objects-routes.ts';
 import { KNOWN_SCOPES, oauthRouter, portalUser } from './oauth-routes.ts';
 import { ownersRouter } from './owners-routes.ts';
 import { PortalStore, type PortalInfo } from './portal-store.ts';
+import { SEARCH_LIMITS } from './search.ts';
 import { propertiesRouter } from './properties-routes.ts';
 import { DEFAULT_LIMITS, PortalRateLimiter, type HubspotLimits } from './rate-limits.ts';
 import { TokenStore } from './token-store.ts';
@@ -45,6 +46,8 @@ export interface HubspotSandboxOptions {
   webhooks?: WebhookOptions;
   /** How long a write takes to show in search results (real HubSpot: a few seconds, up to ~30 s); default 0. */
   searchIndexLagMs?: number;
+  /** Results one search query may page through; HubSpot's 10,000 unless a test lowers it. */
+  searchResultCap?: number;
   /** Portals to create; by default a demo portal and a second one, so the consent page offers a choice. */
   portals?: { id: number; name: string; domain?: string }[];
 }
@@ -101,7 +104,16 @@ export function createHubspotSandbox(options: HubspotSandboxOptions = {}): Hubsp
   const tokens = new TokenStore(clock, options.accessTokenTtlSeconds ?? 1800);
   const limiter = new PortalRateLimiter({ ...DEFAULT_LIMITS, ...options.limits }, clock);
   const webhooks = options.webhooks ? new WebhookDispatcher(options.webhooks, oauth.appId, clock) : undefined;
-  const ctx: SandboxContext = { clock, portals, tokens, limiter, faults, oauth, webhooks };
+  const ctx: SandboxContext = {
+    clock,
+    portals,
+    tokens,
+    limiter,
+    faults,
+    oauth,
+    webhooks,
+    searchResultCap: options.searchResultCap ?? SEARCH_LIMITS.results,
+  };
 
   const app = express();
   app.disable('x-powered-by');

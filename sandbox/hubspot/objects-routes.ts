@@ -6,19 +6,20 @@ import { sendError, sendNotFound, sendPropertyValueErrors, type PropertyValueErr
 import { resolveObjectType, SINGULAR, type ObjectType } from './object-types.ts';
 import type { CrmRecord, PortalStore } from './portal-store.ts';
 import { presentRecord } from './present.ts';
-import { archiveIfLive, createRecord, resolveAssociations, updateRecord } from './record-writes.ts';
+import { archiveIfLive, createRecord, mergeRecords, resolveAssociations, updateRecord } from './record-writes.ts';
 import {
   batchArchiveBody,
   batchCreateBody,
   batchReadBody,
   batchUpdateBody,
   createBody,
+  mergeBody,
   getQuery,
   listQuery,
   updateBody,
 } from './request-schemas.ts';
 import { objectTypeParam, parseInput } from './route-input.ts';
-import { SEARCH_LIMITS, filterLimitViolation, filterProblem, runSearch, searchRequestSchema } from './search.ts';
+import { filterLimitViolation, filterProblem, runSearch, searchRequestSchema } from './search.ts';
 
 /**
  * CRM v3 objects: list, get, create, update, archive, batch read/create/update/archive and search,
@@ -98,12 +99,13 @@ export function objectsRouter(ctx: SandboxContext): Router {
         sendError(res, 400, 'VALIDATION_ERROR', problem);
         return;
       }
-      if (request.after >= SEARCH_LIMITS.results) {
+      const cap = ctx.searchResultCap;
+      if (request.after >= cap) {
         sendError(
           res,
           400,
           'VALIDATION_ERROR',
-          `The search endpoints are limited to ${SEARCH_LIMITS.results} total results for any given query. Paging beyond result ${SEARCH_LIMITS.results} is not supported.`,
+          `The search endpoints are limited to ${cap} total results for any given query. Paging beyond result ${cap} is not supported.`,
         );
         return;
       }
@@ -113,7 +115,7 @@ export function objectsRouter(ctx: SandboxContext): Router {
         .order.map((record) => portal.searchView(record, at))
         .filter((view) => view !== undefined);
       const hits = runSearch(type, indexed, request, defs);
-      const size = Math.min(request.limit, pageCap ?? request.limit, SEARCH_LIMITS.results - request.after);
+      const size = Math.min(request.limit, pageCap ?? request.limit, cap - request.after);
       const page = hits.slice(request.after, request.after + size);
       const nextOffset = request.after + page.length;
       const body = {
@@ -125,6 +127,29 @@ export function objectsRouter(ctx: SandboxContext): Router {
           ? { ...body, paging: { next: { after: String(nextOffset), link: `?after=${nextOffset}` } } }
           : body,
       );
+    }),
+  );
+
+  router.post(
+    '/crm/v3/objects/:objectType/merge',
+    express.json(),
+    ...crmCall(ctx, 'crm.objects.merge', 'standard', (req, res) => {
+      const type = objectTypeParam(req, res);
+      const body = type && parseInput(mergeBody, req.body, res);
+      if (!type || !body) return;
+      const { portal } = locals(res);
+      if (body.primaryObjectId === body.objectIdToMerge) {
+        sendError(res, 400, 'VALIDATION_ERROR', 'A record cannot be merged into itself');
+        return;
+      }
+      const primary = portal.live(type, body.primaryObjectId);
+      const merged = portal.live(type, body.objectIdToMerge);
+      if (!primary || !merged) {
+        sendNotFound(res);
+        return;
+      }
+      mergeRecords(ctx, portal, primary, merged);
+      res.json(presentRecord(portal, primary, undefined));
     }),
   );
 

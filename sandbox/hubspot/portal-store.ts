@@ -250,6 +250,32 @@ export class PortalStore {
     record.versions.push({ at: now, properties: { ...record.properties }, archived: record.archived });
   }
 
+  /**
+   * Merges `merged` into `primary` as HubSpot's merge endpoint does: the primary keeps its id, takes
+   * over the merged record's associations and lists its id in `hs_merged_object_ids`; the merged
+   * record leaves lists and search and is found only among archived records.
+   */
+  merge(primary: CrmRecord, merged: CrmRecord, now: number): void {
+    const byType = this.links.get(`${merged.type}:${merged.id}`);
+    for (const [toType, targets] of byType ?? []) {
+      for (const [toId, typeIds] of targets) {
+        const to = this.get(toType, toId);
+        if (!to || to.id === primary.id) continue;
+        for (const typeId of typeIds) {
+          const def = ASSOCIATION_TYPES.get(typeId);
+          if (def) this.associate(primary, to, def);
+        }
+        this.dissociate(merged, to);
+      }
+    }
+    const earlier = primary.properties.hs_merged_object_ids;
+    const mergedIds = [...(earlier ? earlier.split(';') : []), merged.id];
+    const previous = merged.properties.hs_merged_object_ids;
+    if (previous) mergedIds.push(...previous.split(';'));
+    this.update(primary, { hs_merged_object_ids: mergedIds.join(';') }, now);
+    this.archive(merged, now);
+  }
+
   addOwner(owner: Omit<OwnerRecord, 'id' | 'userId'>): OwnerRecord {
     const id = String(this.nextOwnerId++);
     const record: OwnerRecord = { ...owner, id, userId: Number(id) + 1_000_000 };

@@ -88,6 +88,8 @@ const COMMON: readonly Spec[] = [
   ['hs_object_id', 'number', 'number', undefined, true],
   ['createdate', 'datetime', 'date'],
   ['hubspot_owner_id', 'enumeration', 'select'],
+  // Set by a merge: the ids merged into this record, separated by ';'.
+  ['hs_merged_object_ids', 'string', 'text', undefined, true],
 ];
 
 const STANDARD: Record<ObjectType, { group: string; specs: readonly Spec[] }> = {

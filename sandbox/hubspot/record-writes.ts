@@ -65,3 +65,9 @@ export function archiveIfLive(ctx: SandboxContext, portal: PortalStore, record: 
   portal.archive(record, ctx.clock.now());
   ctx.webhooks?.deleted(portal.info.id, record);
 }
+
+/** Merges one live record into another and sends the merge event on the primary. */
+export function mergeRecords(ctx: SandboxContext, portal: PortalStore, primary: CrmRecord, merged: CrmRecord): void {
+  portal.merge(primary, merged, ctx.clock.now());
+  ctx.webhooks?.merged(portal.info.id, primary, merged);
+}

@@ -84,4 +84,6 @@ export const batchUpdateBody = z.object({
     .max(BATCH_LIMIT),
 });
 
+export const mergeBody = z.object({ primaryObjectId: idValue, objectIdToMerge: idValue });
+
 export const batchArchiveBody = z.object({ inputs: z.array(z.object({ id: idValue })).max(BATCH_LIMIT) });

@@ -27,11 +27,15 @@ export interface WebhookEvent {
   changeFlag?: string;
   propertyName?: string;
   propertyValue?: string;
+  /** Merge events: the surviving record and the ids merged into it. */
+  primaryObjectId?: number;
+  mergedObjectIds?: number[];
+  newObjectId?: number;
 }
 
 const MAX_EVENTS_PER_REQUEST = 100;
 const WEBHOOK_TYPES: readonly ObjectType[] = ['companies', 'contacts', 'deals', 'tickets'];
-const SUBSCRIPTION_IDS: Record<string, number> = { creation: 1, propertyChange: 2, deletion: 3 };
+const SUBSCRIPTION_IDS: Record<string, number> = { creation: 1, propertyChange: 2, deletion: 3, merge: 4 };
 
 /** Signature v3 (reference §5.1): base64 HMAC-SHA256 of method + URI + body + timestamp. */
 export function signatureV3(
@@ -78,6 +82,15 @@ export class WebhookDispatcher {
 
   deleted(portalId: number, record: CrmRecord): void {
     this.push(portalId, record, 'deletion', {});
+  }
+
+  merged(portalId: number, primary: CrmRecord, merged: CrmRecord): void {
+    const primaryId = Number(primary.id);
+    this.push(portalId, primary, 'merge', {
+      primaryObjectId: primaryId,
+      mergedObjectIds: [Number(merged.id)],
+      newObjectId: primaryId,
+    });
   }
 
   /** Resolves once nothing is queued or being delivered. */

@@ -125,6 +125,7 @@ const definitions: [string, string, string, FieldDef[]][] = [
     'Accounts',
     [
       text('Name', 'Account Name', 255, { required: true }),
+      ref('MasterRecordId', 'Master Record ID', 'Account', 'MasterRecord', { system: true }),
       ref('ParentId', 'Parent Account ID', 'Account', 'Parent', { childRelationshipName: 'ChildAccounts' }),
       of('Website', 'Website', 'url', { length: 255 }),
       picklist('Industry', 'Industry', [], { restrictedPicklist: false }),
@@ -148,6 +149,7 @@ const definitions: [string, string, string, FieldDef[]][] = [
     'Contacts',
     [
       ref('AccountId', 'Account ID', 'Account', 'Account', { childRelationshipName: 'Contacts' }),
+      ref('MasterRecordId', 'Master Record ID', 'Contact', 'MasterRecord', { system: true }),
       text('FirstName', 'First Name', 40),
       text('LastName', 'Last Name', 80, { required: true }),
       text('Name', 'Full Name', 121, { system: true }),
@@ -186,6 +188,7 @@ const definitions: [string, string, string, FieldDef[]][] = [
     'Cases',
     [
       text('CaseNumber', 'Case Number', 30, { system: true }),
+      ref('MasterRecordId', 'Master Record ID', 'Case', 'MasterRecord', { system: true }),
       ref('AccountId', 'Account ID', 'Account', 'Account', { childRelationshipName: 'Cases' }),
       ref('ContactId', 'Contact ID', 'Contact', 'Contact', { childRelationshipName: 'Cases' }),
       text('Subject', 'Subject', 255),

@@ -153,6 +153,39 @@ export class OrgStore {
     }
   }
 
+  /**
+   * Merges records into a master as Salesforce's merge call does (Account, Contact, Case): the
+   * children of each merged record move to the master, the merged records go to the recycle bin
+   * with `MasterRecordId` set (getDeleted and queryAll see them), and the master is touched.
+   */
+  merge(type: string, masterId: string, mergedIds: readonly string[], actorId: string): void {
+    const object = this.object(type);
+    if (!object || !MERGEABLE.includes(object.name)) throw new Error(`${type} records cannot be merged`);
+    const table = this.table(object.name);
+    const master = table.get(masterId);
+    if (!master || master.IsDeleted === true) throw new Error(`no live ${object.name} ${masterId} to merge into`);
+    if (mergedIds.length < 1 || mergedIds.length > 2) throw new Error('a merge takes one or two records');
+    for (const id of mergedIds) {
+      const merged = table.get(id);
+      if (!merged || merged.IsDeleted === true || id === masterId)
+        throw new Error(`no live ${object.name} ${id} to merge`);
+      for (const child of this.schema.values()) {
+        for (const lookup of child.fields.values()) {
+          if (lookup.type !== 'reference' || !lookup.referenceTo?.includes(object.name) || lookup.system) continue;
+          if (lookup.name === 'MasterRecordId') continue;
+          for (const row of this.table(child.name).values()) {
+            if (row[lookup.name] === id && row.IsDeleted !== true) {
+              this.update(child.name, row.Id as string, { [lookup.name]: masterId }, actorId);
+            }
+          }
+        }
+      }
+      this.delete(object.name, id, actorId);
+      merged.MasterRecordId = masterId;
+    }
+    this.update(object.name, masterId, {}, actorId);
+  }
+
   deletions(type: string): readonly DeletedEntry[] {
     return this.deletedLog.get(type) ?? [];
   }
@@ -171,6 +204,9 @@ export class OrgStore {
     return this.ids.next(KEY_PREFIXES.QueryLocator);
   }
 }
+
+/** Objects Salesforce can merge. */
+const MERGEABLE = ['Account', 'Contact', 'Case'];
 
 /** Children deleted with their parent: object → [child object, lookup field]. */
 const CASCADES: Record<string, [string, string][]> = {

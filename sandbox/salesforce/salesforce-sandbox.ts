@@ -96,6 +96,11 @@ export interface SalesforceSandbox {
     withRefreshToken?: boolean;
   }): TokenResponse;
   signedRequest(input: SignedRequestInput): string;
+  /**
+   * Merges records into a master (Account, Contact or Case; one or two at a time), as an admin's
+   * merge in the UI or the SOAP merge call does: merged records become IsDeleted with MasterRecordId.
+   */
+  merge(orgId: string, objectType: string, masterId: string, mergedIds: readonly string[]): void;
 }
 
 export const DEFAULT_OAUTH: OAuthClientConfig = {
@@ -284,5 +289,9 @@ export function createSalesforceSandbox(options: SalesforceSandboxOptions = {}):
     },
     issueSession,
     signedRequest,
+    merge: (orgId, objectType, masterId, mergedIds) => {
+      const org = orgFor(orgId);
+      org.merge(objectType, masterId, mergedIds, userFor(org, undefined).id);
+    },
   };
 }

@@ -111,6 +111,11 @@ export interface CrmAdapter {
   /** Ids of records deleted or merged away since an instant (ms). */
   listDeleted(conn: CrmConnection, objectType: AppObject, since: number): Promise<string[]>;
   fetchByIds(conn: CrmConnection, objectType: AppObject, ids: readonly string[]): Promise<CrmRecord[]>;
+  /**
+   * The property (HubSpot) or field (Salesforce) names the object has in this portal or org, so an
+   * installation's field mapping can be detected from what really exists.
+   */
+  listFields(conn: CrmConnection, objectType: AppObject): Promise<string[]>;
   /** Creates the property group / custom fields named in manifest.json; idempotent. */
   ensureSchema(conn: CrmConnection, fields: readonly ManifestField[]): Promise<SchemaReport>;
   /** Batched (HubSpot 100, Salesforce 200); one outcome per row; never throws on a partial failure. */

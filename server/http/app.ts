@@ -2,11 +2,17 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../platform/logger.ts';
+import type { Queues } from '../../jobs/queues.ts';
+import { mountQueuesBoard } from './admin/queues-board.ts';
+import { adminAuth, recogniseAdmin, type AdminAuthOptions } from './middleware/admin-auth.ts';
+import { mountInstall } from './install/routes.ts';
+import type { InstallDeps } from './install/deps.ts';
 import { errorHandler } from './middleware/error-handler.ts';
 import { notFound } from './middleware/not-found.ts';
 import { requestId } from './middleware/request-id.ts';
 import { getHealthz } from './routes/getHealthz.ts';
 import { getReadyz, type ReadinessCheck } from './routes/getReadyz.ts';
+import { postHubspotWebhooks, type HubspotWebhookDeps } from './routes/postHubspotWebhooks.ts';
 
 export interface AppDeps {
   logger: Logger;
@@ -14,6 +20,12 @@ export interface AppDeps {
   /** Largest JSON body accepted, e.g. "1mb". */
   bodyLimit: string;
   readiness: Record<string, ReadinessCheck>;
+  /** HubSpot webhook deliveries (POST /webhooks/hubspot). */
+  hubspotWebhooks?: HubspotWebhookDeps;
+  /** Operator access: the admin check, and the queues shown at /admin/queues. */
+  admin?: { auth: AdminAuthOptions; queues?: Queues };
+  /** Install landing, OAuth callbacks, installation status and disconnect. */
+  install?: InstallDeps;
 }
 
 /** Builds the Express app without listening, so tests and the process entry share it. */
@@ -40,10 +52,15 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(helmet());
+  // Webhooks are verified over the raw body, so their route parses it before the JSON parser does.
+  if (deps.hubspotWebhooks) app.use('/webhooks/hubspot', postHubspotWebhooks(deps.hubspotWebhooks));
   app.use(express.json({ limit: deps.bodyLimit }));
+  if (deps.admin) app.use(recogniseAdmin(deps.admin.auth));
+  if (deps.admin?.queues) mountQueuesBoard(app, deps.admin.queues, adminAuth(deps.admin.auth));
 
   app.get('/healthz', getHealthz(deps.version));
   app.get('/readyz', getReadyz(deps.readiness));
+  if (deps.install) mountInstall(app, deps.install);
 
   app.use(notFound);
   app.use(errorHandler);

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { AppObject, ManifestField } from '../../platform/manifest.ts';
 import type { SyncCursor } from '../cursor.ts';
 import { asCrmError, CrmError } from '../errors.ts';
@@ -18,7 +19,7 @@ import { HUBSPOT_OBJECT, type HubspotObject } from './objects.ts';
 import { ownersPage } from './owners.ts';
 import { archivedSince, fetchRecords } from './read-records.ts';
 import { ensureCompanySchema, type PropertyGroup } from './schema.ts';
-import { CallMeter } from './transport.ts';
+import { CallMeter, hubspotRequest, parseAnswer } from './transport.ts';
 import { writeBackRows } from './write-back.ts';
 
 export interface HubspotAdapterOptions {
@@ -37,6 +38,11 @@ export interface HubspotAdapterOptions {
 }
 
 export const DEFAULT_INDEX_LAG_MS = 30_000;
+
+const propertyNamesSchema = z.object({ results: z.array(z.object({ name: z.string() })) });
+
+/** The owners API answers these names; owners have no properties API. */
+const OWNER_FIELDS = ['email', 'firstName', 'lastName', 'userId'];
 
 function crmObject(objectType: AppObject): HubspotObject {
   if (objectType === 'owners') throw new CrmError('VALIDATION', 'owners are not a HubSpot CRM object');
@@ -108,6 +114,19 @@ export function createHubspotAdapter(options: HubspotAdapterOptions): CrmAdapter
           cursor = page.next;
         } while (cursor !== null);
         return found;
+      });
+    },
+
+    listFields(conn: CrmConnection, objectType: AppObject): Promise<string[]> {
+      return guarded(async () => {
+        if (objectType === 'owners') return [...OWNER_FIELDS];
+        const object = crmObject(objectType);
+        const answer = await hubspotRequest(conn, new CallMeter(), {
+          method: 'GET',
+          path: `/crm/v3/properties/${object}`,
+          what: `list ${object} properties`,
+        });
+        return parseAnswer(propertyNamesSchema, answer.body, `${object} properties`).results.map((p) => p.name);
       });
     },
 

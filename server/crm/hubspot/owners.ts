@@ -4,8 +4,8 @@ import type { CrmConnection, CrmRecord, Page } from '../types.ts';
 import { parseInstant } from './records.ts';
 import { CallMeter, hubspotRequest, parseAnswer } from './transport.ts';
 
-/** Owners are few and have no search: every run lists them all, 100 a page. */
-export const OWNERS_PAGE_MAX = 100;
+/** Owners are few and have no search: every run lists them all, up to 500 a page (the API's most). */
+export const OWNERS_PAGE_MAX = 500;
 
 const ownerSchema = z.object({
   id: z.string(),

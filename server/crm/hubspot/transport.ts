@@ -37,6 +37,7 @@ export async function hubspotRequest(
   accept: readonly number[] = [],
 ): Promise<HubspotAnswer> {
   const accessToken = await conn.accessToken();
+  await conn.beforeCall?.(request.method === 'POST' && request.path.endsWith('/search') ? 'search' : 'standard');
   const client = new Client({
     accessToken,
     numberOfApiCallRetries: 0,

@@ -19,6 +19,7 @@ import { listDeleted } from './deleted.ts';
 import { DescribeCache } from './describe.ts';
 import { fetchByIds } from './fetch-by-ids.ts';
 import { listChanged } from './list-changed.ts';
+import { SALESFORCE_OBJECTS } from './objects.ts';
 import { ensureSchema, type EnsureSchemaOptions } from './schema.ts';
 import { writeBack } from './write-back.ts';
 
@@ -91,6 +92,10 @@ export function createSalesforceAdapter(options: SalesforceAdapterOptions): Sale
       withSession(conn, (session) => listDeleted(session, objectType, since, now())),
     fetchByIds: (conn: CrmConnection, objectType: AppObject, ids: readonly string[]): Promise<CrmRecord[]> =>
       withSession(conn, (session) => fetchByIds(session, describes, conn, objectType, ids)),
+    listFields: (conn: CrmConnection, objectType: AppObject): Promise<string[]> =>
+      withSession(conn, async (session) =>
+        (await describes.get(session, conn.installationId, SALESFORCE_OBJECTS[objectType].sobject)).names(),
+      ),
     ensureSchema: (conn, fields, schemaOptions = {}) =>
       withSession(conn, (session) =>
         ensureSchema(session, describes, conn, fields, { ...schemaOptions, namespace: options.namespace }),

@@ -36,7 +36,10 @@ export class SalesforceSession {
   calls = 0;
   apiUsage: ApiUsage | undefined;
 
-  private constructor(private readonly connection: jsforce.Connection) {}
+  private constructor(
+    private readonly connection: jsforce.Connection,
+    private readonly conn: CrmConnection,
+  ) {}
 
   static async open(conn: CrmConnection): Promise<SalesforceSession> {
     if (!conn.baseUrl) throw new CrmError('VALIDATION', 'a Salesforce connection needs its instance URL');
@@ -55,6 +58,7 @@ export class SalesforceSession {
         version: API_VERSION,
         callOptions: { client: CALL_OPTIONS_CLIENT },
       }),
+      conn,
     );
   }
 
@@ -83,6 +87,9 @@ export class SalesforceSession {
       url: path,
       ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
     };
+    // One send is one HTTP request (no retries, no refresh): the gate is taken here, before jsforce
+    // builds its request, because jsforce reads the transport's answer synchronously as a stream.
+    await this.conn.beforeCall?.('standard');
     let answer: unknown;
     try {
       answer = await this.connection.request(request, { transport });

@@ -34,6 +34,11 @@ export class ObjectDescribe {
   field(name: string): DescribeField | undefined {
     return this.byName.get(name.toLowerCase());
   }
+
+  /** Every field name, in the org's spelling. */
+  names(): string[] {
+    return [...this.byName.values()].map((field) => field.name);
+  }
 }
 
 /**

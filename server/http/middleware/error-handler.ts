@@ -54,6 +54,12 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, next
     send(known.status, { code: known.code, message: known.message });
     return;
   }
+  // Other client errors from the body parsers (a gzip header on bytes that are not gzip, say).
+  const clientStatus = httpError.status ?? httpError.statusCode;
+  if (httpError.expose && typeof clientStatus === 'number' && clientStatus >= 400 && clientStatus < 500) {
+    send(clientStatus, { code: 'UNREADABLE_BODY', message: 'Request body could not be read' });
+    return;
+  }
   req.log.error({ err: error }, 'unhandled error');
   send(500, { code: 'INTERNAL', message: 'Something went wrong; the request id identifies it in the logs' });
 };

@@ -148,6 +148,16 @@ export function installationRepository(db: Database, sealer: Sealer) {
       return db.select(publicColumns).from(installations).where(eq(installations.workspaceId, workspaceId));
     },
 
+    /**
+     * Maintenance only (worker start): every installation of every workspace with its status, so
+     * schedules can be reconciled. Ids and status only, never tokens.
+     */
+    async listAllForScheduling(): Promise<{ workspaceId: string; id: string; status: InstallationStatus }[]> {
+      return db
+        .select({ workspaceId: installations.workspaceId, id: installations.id, status: installations.status })
+        .from(installations);
+    },
+
     /** Opens the sealed tokens; undefined when the installation has none (uninstalled). */
     async tokens(workspaceId: string, id: string): Promise<InstallationTokens | undefined> {
       const [row] = await db
@@ -173,6 +183,14 @@ export function installationRepository(db: Database, sealer: Sealer) {
         .update(installations)
         .set({ ...sealTokens(installation, tokens), updatedAt: new Date() })
         .where(ofRow(installation.workspaceId, installation.id));
+    },
+
+    /** Forgets the tokens (disconnect, uninstall): the sealed values are gone, not only unusable. */
+    async clearTokens(workspaceId: string, id: string): Promise<void> {
+      await db
+        .update(installations)
+        .set({ accessTokenSealed: null, refreshTokenSealed: null, accessTokenExpiresAt: null, updatedAt: new Date() })
+        .where(ofRow(workspaceId, id));
     },
 
     async setStatus(workspaceId: string, id: string, status: InstallationStatus, reason: string | null) {

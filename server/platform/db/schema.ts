@@ -1,12 +1,14 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
-  check,
   boolean,
+  check,
+  date,
   foreignKey,
   index,
   integer,
   jsonb,
+  numeric,
   pgTable,
   primaryKey,
   text,
@@ -14,6 +16,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import type { NormaliseProblem } from '../../core/accounts/normalise.ts';
 
 /**
  * One schema for PGlite and Postgres. Tenant tables carry workspace_id first in their key
@@ -146,5 +149,167 @@ export const auditEvents = pgTable(
   (table) => [
     primaryKey({ columns: [table.workspaceId, table.id] }),
     index('audit_events_at_idx').on(table.workspaceId, table.at),
+  ],
+);
+
+/** Each installation's field mapping (server/core/accounts/mapping.ts); absent until first saved. */
+export const installationMappings = pgTable(
+  'installation_mappings',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    mapping: jsonb('mapping').$type<unknown>().notNull(),
+    updatedBy: text('updated_by').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.installationId] }),
+    foreignKey({
+      columns: [table.workspaceId, table.installationId],
+      foreignColumns: [installations.workspaceId, installations.id],
+    }).onDelete('cascade'),
+  ],
+);
+
+/**
+ * What every normalised table starts with: the record's key in its installation, its CRM timestamps
+ * (an older copy never overwrites a newer one), and the values that could not be read.
+ */
+const normalisedColumns = () => ({
+  workspaceId: uuid('workspace_id').notNull(),
+  installationId: uuid('installation_id').notNull(),
+  externalId: text('external_id').notNull(),
+  modifiedAt: timestamp('modified_at', { withTimezone: true, precision: 3 }).notNull(),
+  createdAtCrm: timestamp('created_at_crm', { withTimezone: true, precision: 3 }),
+  archived: boolean('archived').notNull().default(false),
+  problems: jsonb('problems').$type<NormaliseProblem[]>().notNull().default([]),
+  syncedAt: timestamp('synced_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+const money = (name: string) => numeric(name, { precision: 18, scale: 2 });
+const day = (name: string) => date(name, { mode: 'string' });
+const instant = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
+
+/** Accounts (HubSpot companies, Salesforce Accounts) as the mapping reads them. */
+export const accounts = pgTable(
+  'accounts',
+  {
+    ...normalisedColumns(),
+    name: text('name'),
+    domain: text('domain'),
+    arr: money('arr'),
+    renewalDate: day('renewal_date'),
+    segment: text('segment'),
+    ownerExternalId: text('owner_external_id'),
+    csmExternalId: text('csm_external_id'),
+    parentExternalId: text('parent_external_id'),
+    licences: integer('licences'),
+    customerStatus: text('customer_status', { enum: ['active', 'churned', 'other'] }),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.installationId, table.externalId] }),
+    foreignKey({
+      columns: [table.workspaceId, table.installationId],
+      foreignColumns: [installations.workspaceId, installations.id],
+    }).onDelete('cascade'),
+    // Accounts of one customer in two CRMs are matched by domain within a workspace.
+    index('accounts_domain_idx').on(table.workspaceId, table.domain),
+  ],
+);
+
+export const contacts = pgTable(
+  'contacts',
+  {
+    ...normalisedColumns(),
+    accountExternalId: text('account_external_id'),
+    email: text('email'),
+    firstName: text('first_name'),
+    lastName: text('last_name'),
+    name: text('name'),
+    title: text('title'),
+    role: text('role', { enum: ['champion', 'executive_sponsor', 'other'] }),
+    departed: boolean('departed').notNull().default(false),
+    departedOn: day('departed_on'),
+    lastEngagedAt: instant('last_engaged_at'),
+    ownerExternalId: text('owner_external_id'),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.installationId, table.externalId] }),
+    foreignKey({
+      columns: [table.workspaceId, table.installationId],
+      foreignColumns: [installations.workspaceId, installations.id],
+    }).onDelete('cascade'),
+    index('contacts_account_idx').on(table.workspaceId, table.installationId, table.accountExternalId),
+  ],
+);
+
+/** Deals and opportunities; `kind` says renewal, expansion or new business per the mapping. */
+export const deals = pgTable(
+  'deals',
+  {
+    ...normalisedColumns(),
+    accountExternalId: text('account_external_id'),
+    name: text('name'),
+    amount: money('amount'),
+    closeDate: day('close_date'),
+    stage: text('stage', { enum: ['open', 'won', 'lost'] }).notNull(),
+    stageName: text('stage_name'),
+    kind: text('kind', { enum: ['new_business', 'renewal', 'expansion', 'other'] }).notNull(),
+    type: text('type'),
+    pipeline: text('pipeline'),
+    ownerExternalId: text('owner_external_id'),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.installationId, table.externalId] }),
+    foreignKey({
+      columns: [table.workspaceId, table.installationId],
+      foreignColumns: [installations.workspaceId, installations.id],
+    }).onDelete('cascade'),
+    index('deals_account_idx').on(table.workspaceId, table.installationId, table.accountExternalId),
+  ],
+);
+
+/** Tickets and cases. */
+export const tickets = pgTable(
+  'tickets',
+  {
+    ...normalisedColumns(),
+    accountExternalId: text('account_external_id'),
+    contactExternalId: text('contact_external_id'),
+    subject: text('subject'),
+    priority: text('priority', { enum: ['low', 'medium', 'high', 'urgent'] }),
+    escalated: boolean('escalated').notNull().default(false),
+    status: text('status'),
+    closed: boolean('closed').notNull().default(false),
+    closedAt: instant('closed_at'),
+    ownerExternalId: text('owner_external_id'),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.installationId, table.externalId] }),
+    foreignKey({
+      columns: [table.workspaceId, table.installationId],
+      foreignColumns: [installations.workspaceId, installations.id],
+    }).onDelete('cascade'),
+    index('tickets_account_idx').on(table.workspaceId, table.installationId, table.accountExternalId),
+  ],
+);
+
+/** CRM users who own records (HubSpot owners, Salesforce Users): CSMs and account executives. */
+export const owners = pgTable(
+  'owners',
+  {
+    ...normalisedColumns(),
+    email: text('email'),
+    firstName: text('first_name'),
+    lastName: text('last_name'),
+    name: text('name'),
+    active: boolean('active').notNull().default(true),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.installationId, table.externalId] }),
+    foreignKey({
+      columns: [table.workspaceId, table.installationId],
+      foreignColumns: [installations.workspaceId, installations.id],
+    }).onDelete('cascade'),
   ],
 );

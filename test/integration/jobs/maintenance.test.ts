@@ -67,7 +67,7 @@ describe('scheduled maintenance', () => {
       .select()
       .from(workerHeartbeats)
       .where(eq(workerHeartbeats.workerId, workers.identity.workerId));
-    expect(row).toMatchObject({ pid: process.pid, lastJobId: next!.id, beats: 1, queues: ['maintenance'] });
+    expect(row).toMatchObject({ pid: process.pid, lastJobId: next!.id, beats: 1, queues: ['maintenance', 'sync'] });
   });
 
   it('re-upserting the schedulers is idempotent and drops ones the manifest no longer lists', async () => {
@@ -140,22 +140,41 @@ describe('installation schedulers', () => {
 
   it('are created staggered per installation, survive a global re-upsert, and are removed on uninstall', async () => {
     const maintenance = queues.get('maintenance');
-    const a = await upsertInstallationSchedulers(queues, withInstallationSchedule, 'inst-a');
-    const b = await upsertInstallationSchedulers(queues, withInstallationSchedule, 'inst-b');
-    await upsertInstallationSchedulers(queues, withInstallationSchedule, 'inst-a');
-    expect(a[0]?.id).toBe('maintenance.per-installation@inst-a');
-    expect(a[0]?.pattern).toMatch(/^\d+\/15 \* \* \* \*$/);
+    const a = await upsertInstallationSchedulers(queues, withInstallationSchedule, {
+      workspaceId: 'ws-1',
+      installationId: 'inst-a',
+    });
+    const b = await upsertInstallationSchedulers(queues, withInstallationSchedule, {
+      workspaceId: 'ws-1',
+      installationId: 'inst-b',
+    });
+    await upsertInstallationSchedulers(queues, withInstallationSchedule, {
+      workspaceId: 'ws-1',
+      installationId: 'inst-a',
+    });
+    // One scheduler per installation schedule: the manifest's two sync ones and the test's.
+    expect(a.map((s) => s.id).sort()).toEqual(
+      ['maintenance.per-installation@inst-a', 'sync.incremental@inst-a', 'sync.reconcile@inst-a'].sort(),
+    );
+    const ownA = a.find((s) => s.id.startsWith('maintenance.'))!;
+    const ownB = b.find((s) => s.id.startsWith('maintenance.'))!;
+    expect(ownA.pattern).toMatch(/^\d+\/15 \* \* \* \*$/);
 
     await upsertGlobalSchedulers(queues, withInstallationSchedule, silentLogger);
     const keys = (await maintenance.getJobSchedulers()).map((s) => s.key).sort();
-    expect(keys).toEqual(['maintenance.heartbeat', a[0]!.id, b[0]!.id].sort());
-    const stored = await maintenance.getJobScheduler(a[0]!.id);
-    expect(stored?.template?.data).toEqual({ installationId: 'inst-a' });
+    expect(keys).toEqual(['maintenance.heartbeat', ownA.id, ownB.id].sort());
+    const stored = await maintenance.getJobScheduler(ownA.id);
+    expect(stored?.template?.data).toEqual({ workspaceId: 'ws-1', installationId: 'inst-a' });
+    const sync = await queues.get('sync').getJobScheduler('sync.incremental@inst-a');
+    expect(sync).toMatchObject({
+      name: 'incremental',
+      template: { data: { workspaceId: 'ws-1', installationId: 'inst-a' } },
+    });
 
-    expect(await removeInstallationSchedulers(queues, withInstallationSchedule, 'inst-a')).toBe(1);
+    expect(await removeInstallationSchedulers(queues, withInstallationSchedule, 'inst-a')).toBe(3);
     expect(await removeInstallationSchedulers(queues, withInstallationSchedule, 'inst-a')).toBe(0);
     expect((await maintenance.getJobSchedulers()).map((s) => s.key).sort()).toEqual(
-      ['maintenance.heartbeat', b[0]!.id].sort(),
+      ['maintenance.heartbeat', ownB.id].sort(),
     );
     await removeInstallationSchedulers(queues, withInstallationSchedule, 'inst-b');
   });

@@ -1,0 +1,206 @@
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { InstallationConnection } from '../../server/crm/connections.ts';
+import { actionFor, CrmError } from '../../server/crm/errors.ts';
+import type { TokenService } from '../../server/crm/token-service.ts';
+import { recordAudit } from '../../server/platform/db/audit.ts';
+import type { Installation } from '../../server/platform/db/installations.ts';
+import type { Manifest } from '../../server/platform/manifest.ts';
+import {
+  enqueueSync,
+  syncAgainKey,
+  syncDeduplicationId,
+  SYNC_MODES,
+  type Queues,
+  type SyncJobData,
+} from '../queues.ts';
+import { removeInstallationSchedulers, upsertInstallationSchedulers } from '../schedule.ts';
+import { DEFAULT_LEASE_MS, syncLeaseKey, tryLease } from './lease.ts';
+import { runSync, type SyncDeps, type SyncMode, type SyncSummary } from './run-sync.ts';
+
+/**
+ * The `run` job of the `sync` queue: one sync of one installation. CRM errors map to what the job
+ * does (server/crm/errors.ts actionFor): a rate limit or a spent allowance delays the job without
+ * spending an attempt; a token the CRM refuses is refreshed once, and if it is still refused the
+ * installation needs re-authorisation and its schedules stop; a cursor that no longer decodes starts
+ * a full sync; a blip is retried with backoff; a bug fails for good.
+ */
+
+export interface SyncJobServices {
+  sync: SyncDeps;
+  queues: Queues;
+  redis: Redis;
+  manifest: Manifest;
+  tokens: TokenService;
+  /** How long a run's lease lives without renewal (a dead worker's run resumes after it). */
+  leaseMs?: number;
+  /** How long a run waits when another run of the installation holds the lease. */
+  busyDelayMs?: number;
+}
+
+export type SyncJobResult =
+  | { outcome: 'synced'; summary: SyncSummary }
+  | { outcome: 'skipped'; reason: string }
+  | { outcome: 'needs_reauth'; reason: string };
+
+const BUSY_DELAY_MS = 5_000;
+/** A limit without a stated wait still backs off this long. */
+const DEFAULT_LIMIT_DELAY_MS = 10_000;
+
+export async function runSyncJob(
+  services: SyncJobServices,
+  data: SyncJobData,
+  job: Job,
+  token: string | undefined,
+): Promise<SyncJobResult> {
+  const { sync } = services;
+  const installation = await sync.installations.get(data.workspaceId, data.installationId);
+  if (installation?.status !== 'active') {
+    return {
+      outcome: 'skipped',
+      reason: installation ? `installation is ${installation.status}` : 'installation not found',
+    };
+  }
+  // A new (or reconnected) installation gets its schedules here: the HTTP side may only enqueue.
+  if (data.reason === 'install') {
+    await upsertInstallationSchedulers(services.queues, services.manifest, {
+      workspaceId: data.workspaceId,
+      installationId: data.installationId,
+    });
+  }
+  const lease = await tryLease(services.redis, syncLeaseKey(data.installationId), services.leaseMs ?? DEFAULT_LEASE_MS);
+  if (!lease) return delay(job, token, services.busyDelayMs ?? BUSY_DELAY_MS);
+
+  let result: SyncJobResult;
+  try {
+    result = await syncWithRecovery(services, installation, data, job, token);
+  } finally {
+    await lease.release();
+  }
+  if (result.outcome === 'synced') await goAgainIfAsked(services, data);
+  return result;
+}
+
+/**
+ * One sync with the job's recovery (refresh once, re-authorisation, resync, delays), without the
+ * lease: callers make sure no other run of the installation is under way.
+ */
+export async function syncWithRecovery(
+  services: SyncJobServices,
+  installation: Installation,
+  data: SyncJobData,
+  job: Pick<Job, 'updateProgress' | 'updateData' | 'moveToDelayed'>,
+  token: string | undefined,
+): Promise<SyncJobResult> {
+  let mode: SyncMode = data.mode;
+  let refreshed = false;
+  let resynced = false;
+  for (;;) {
+    // Remember the connection the run used, to refresh exactly the token the CRM refused.
+    let connection: InstallationConnection | undefined;
+    const deps: SyncDeps = {
+      ...services.sync,
+      connections: (target) => (connection = services.sync.connections(target)),
+    };
+    try {
+      const summary = await runSync(
+        deps,
+        { workspaceId: data.workspaceId, installationId: data.installationId, mode },
+        {
+          onProgress: (progress) => job.updateProgress({ ...progress }),
+          // A restarted full run resumes its backfill instead of resetting it again.
+          onCursorsReset: async () => {
+            await job.updateData({ ...data, mode: 'incremental' });
+          },
+        },
+      );
+      if (summary.skipped) return { outcome: 'skipped', reason: summary.skipped };
+      return { outcome: 'synced', summary };
+    } catch (error) {
+      if (!(error instanceof CrmError)) throw error;
+      switch (actionFor(error)) {
+        case 'delay':
+        case 'pause':
+          return delay(job, token, error.retryAfterMs ?? DEFAULT_LIMIT_DELAY_MS);
+        case 'reauth': {
+          const rejected = connection?.lastAccessToken();
+          if (!refreshed && rejected !== undefined && error.code === 'UNAUTHORIZED') {
+            refreshed = true;
+            try {
+              await services.tokens.refreshAfterRejection(installation, rejected);
+              continue;
+            } catch (refreshError) {
+              if (!(refreshError instanceof CrmError) || refreshError.code !== 'UNAUTHORIZED') throw refreshError;
+              return pauseForReauth(services, installation, refreshError.message);
+            }
+          }
+          return pauseForReauth(services, installation, error.message);
+        }
+        case 'resync':
+          if (resynced)
+            throw new UnrecoverableError(`the cursor is still invalid after a full resync: ${error.message}`);
+          resynced = true;
+          mode = 'full';
+          continue;
+        case 'fail':
+          throw new UnrecoverableError(`${error.code}: ${error.message}`);
+        case 'retry':
+          throw error;
+      }
+    }
+  }
+}
+
+/** Puts the job back until `ms` from now without spending an attempt (BullMQ's DelayedError). */
+async function delay(job: Pick<Job, 'moveToDelayed'>, token: string | undefined, ms: number): Promise<never> {
+  await job.moveToDelayed(Date.now() + Math.max(1, Math.ceil(ms)), token);
+  throw new DelayedError();
+}
+
+/**
+ * The CRM refuses the installation's tokens for good: mark it, stop its schedules and say so in the
+ * audit log. Nothing retries it; an admin reconnects.
+ */
+async function pauseForReauth(
+  services: SyncJobServices,
+  installation: Installation,
+  reason: string,
+): Promise<SyncJobResult> {
+  const { sync } = services;
+  const current = await sync.installations.get(installation.workspaceId, installation.id);
+  // Uninstalled (or gone) meanwhile: nothing to pause.
+  if (current === undefined || current.status === 'uninstalled') {
+    return { outcome: 'skipped', reason: current ? 'installation is uninstalled' : 'installation not found' };
+  }
+  if (current.status === 'active') {
+    await sync.installations.setStatus(installation.workspaceId, installation.id, 'needs_reauth', reason);
+  }
+  const removed = await removeInstallationSchedulers(services.queues, services.manifest, installation.id);
+  await recordAudit(sync.db, {
+    workspaceId: installation.workspaceId,
+    installationId: installation.id,
+    actor: 'system:sync',
+    action: 'installation.needs_reauth',
+    details: { reason, schedulersRemoved: removed },
+  });
+  sync.logger.warn(
+    { installationId: installation.id, reason },
+    'installation needs re-authorisation; schedules paused',
+  );
+  return { outcome: 'needs_reauth', reason };
+}
+
+/** A sync asked for while this one ran: run once more, now that this one is done. */
+async function goAgainIfAsked(services: SyncJobServices, data: SyncJobData): Promise<void> {
+  const again = await services.redis.getdel(syncAgainKey(data.installationId));
+  if (again === null) return;
+  const mode = (SYNC_MODES as readonly string[]).includes(again) ? (again as SyncMode) : 'incremental';
+  // This job still holds the deduplication id until it completes; free it so the new run is queued.
+  await services.queues.get('sync').removeDeduplicationKey(syncDeduplicationId(data.installationId));
+  await enqueueSync(services.queues, {
+    workspaceId: data.workspaceId,
+    installationId: data.installationId,
+    mode,
+    reason: 'rerun',
+  });
+}

@@ -1,0 +1,39 @@
+import type { RequestHandler } from 'express';
+import { exchangeHubspotCode, HUBSPOT_PUBLIC_API_BASE } from '../../crm/hubspot/oauth.ts';
+import { exchangeFailed, verifyCallback } from '../install/callback.ts';
+import { completeInstall } from '../install/complete-install.ts';
+import type { InstallContext } from '../install/deps.ts';
+import { problemPage } from '../install/pages.ts';
+
+/** `GET /oauth/hubspot/callback`: state checked against this browser, code exchanged, portal connected. */
+export function getOauthHubspotCallback(ctx: InstallContext): RequestHandler {
+  return async (req, res) => {
+    const config = ctx.oauth.hubspot;
+    if (!config) {
+      res
+        .status(404)
+        .type('html')
+        .send(problemPage('HubSpot is not configured', 'This server has no HubSpot app credentials.'));
+      return;
+    }
+    const verified = verifyCallback(ctx, req, res, 'hubspot');
+    if (!verified) return;
+    let granted;
+    try {
+      granted = await exchangeHubspotCode(config, { code: verified.code, redirectUri: ctx.redirectUri('hubspot') });
+    } catch (error) {
+      exchangeFailed(req, res, 'hubspot', verified.flow, error);
+      return;
+    }
+    await completeInstall(ctx, req, res, {
+      provider: 'hubspot',
+      externalId: granted.portalId,
+      displayName: granted.hubDomain,
+      // The adapter talks to the public API unless told otherwise (the stand-in).
+      baseUrl: config.apiBase === HUBSPOT_PUBLIC_API_BASE ? null : config.apiBase,
+      scopes: granted.scopes,
+      tokens: granted.tokens,
+      actor: `HubSpot admin of portal ${granted.portalId}`,
+    });
+  };
+}

@@ -1,0 +1,58 @@
+import type { RequestHandler } from 'express';
+import { exchangeSalesforceCode } from '../../crm/salesforce/oauth.ts';
+import { exchangeFailed, verifyCallback } from '../install/callback.ts';
+import { completeInstall } from '../install/complete-install.ts';
+import type { InstallContext } from '../install/deps.ts';
+import { problemPage } from '../install/pages.ts';
+
+/** The My Domain host names the org well (acme.my.salesforce.com); a bare address does not. */
+function orgLabel(instanceUrl: string, orgId: string): string {
+  const host = new URL(instanceUrl).hostname;
+  return /^[\d.]+$|^localhost$|^\[/.test(host) ? `Salesforce org ${orgId}` : host;
+}
+
+/** `GET /oauth/salesforce/callback`: state and PKCE verifier from this browser's flow cookie, org connected. */
+export function getOauthSalesforceCallback(ctx: InstallContext): RequestHandler {
+  return async (req, res) => {
+    const config = ctx.oauth.salesforce;
+    if (!config) {
+      res
+        .status(404)
+        .type('html')
+        .send(problemPage('Salesforce is not configured', 'This server has no Salesforce app credentials.'));
+      return;
+    }
+    const verified = verifyCallback(ctx, req, res, 'salesforce');
+    if (!verified) return;
+    const { flow, code } = verified;
+    if (!flow.codeVerifier) {
+      res
+        .status(400)
+        .type('html')
+        .send(problemPage('This connection cannot be completed', 'Start the connection again.'));
+      return;
+    }
+    let granted;
+    try {
+      granted = await exchangeSalesforceCode(config, {
+        code,
+        redirectUri: ctx.redirectUri('salesforce'),
+        codeVerifier: flow.codeVerifier,
+        loginDomain: flow.loginDomain ?? 'production',
+      });
+    } catch (error) {
+      exchangeFailed(req, res, 'salesforce', flow, error);
+      return;
+    }
+    const sandbox = flow.loginDomain === 'sandbox' ? ' (sandbox)' : '';
+    await completeInstall(ctx, req, res, {
+      provider: 'salesforce',
+      externalId: granted.orgId,
+      displayName: `${granted.orgName ?? orgLabel(granted.instanceUrl, granted.orgId)}${sandbox}`,
+      baseUrl: granted.instanceUrl,
+      scopes: granted.scopes,
+      tokens: granted.tokens,
+      actor: granted.username ? `Salesforce user ${granted.username}` : `Salesforce user ${granted.userId}`,
+    });
+  };
+}

@@ -1,0 +1,62 @@
+import { and, eq, is } from 'drizzle-orm';
+import { getTableConfig, PgTable, type PgColumn } from 'drizzle-orm/pg-core';
+import type { Database } from './database.ts';
+import * as schema from './schema.ts';
+import type { InstallationKey } from './sync-store.ts';
+
+/**
+ * Deletes everything an installation left behind, for an uninstall or disconnect. The tables are
+ * found from the schema (every table with workspace_id and installation_id), so a table added later
+ * is purged without anyone remembering to list it here. Audit events stay: they are the workspace's
+ * record that the installation existed and was removed, and hold no CRM data.
+ */
+
+/** Tables whose rows outlive their installation. */
+const KEPT = new Set(['audit_events']);
+
+interface InstallationScopedTable {
+  name: string;
+  table: PgTable;
+  workspaceId: PgColumn;
+  installationId: PgColumn;
+}
+
+function column(table: PgTable, name: string): PgColumn | undefined {
+  return getTableConfig(table).columns.find((candidate) => candidate.name === name);
+}
+
+/** Every table holding rows of one installation, the installations table itself last. */
+export function installationTables(): InstallationScopedTable[] {
+  const found: InstallationScopedTable[] = [];
+  let installationsTable: InstallationScopedTable | undefined;
+  for (const value of Object.values(schema)) {
+    if (!is(value, PgTable)) continue;
+    const { name } = getTableConfig(value);
+    const workspaceId = column(value, 'workspace_id');
+    if (KEPT.has(name) || workspaceId === undefined) continue;
+    if (value === schema.installations) {
+      installationsTable = { name, table: value, workspaceId, installationId: schema.installations.id };
+      continue;
+    }
+    const installationId = column(value, 'installation_id');
+    if (installationId !== undefined) found.push({ name, table: value, workspaceId, installationId });
+  }
+  if (!installationsTable) throw new Error('the schema has no installations table');
+  return [...found.sort((a, b) => a.name.localeCompare(b.name)), installationsTable];
+}
+
+/** Deletes the installation's rows in every tenant table in one transaction; answers rows deleted per table. */
+export async function purgeInstallation(db: Database, key: InstallationKey): Promise<Record<string, number>> {
+  const tables = installationTables();
+  return db.transaction(async (tx) => {
+    const deleted: Record<string, number> = {};
+    for (const { name, table, workspaceId, installationId } of tables) {
+      const rows = await tx
+        .delete(table)
+        .where(and(eq(workspaceId, key.workspaceId), eq(installationId, key.installationId)))
+        .returning({ id: installationId });
+      deleted[name] = rows.length;
+    }
+    return deleted;
+  });
+}

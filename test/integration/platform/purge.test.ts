@@ -1,0 +1,119 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CORE_OBJECTS, defaultMapping, fieldMappingSchema } from '../../../server/core/accounts/mapping.ts';
+import { normaliseRecords, type RawRecord } from '../../../server/core/accounts/normalise.ts';
+import { createSealer } from '../../../server/platform/crypto.ts';
+import { listAudit, recordAudit } from '../../../server/platform/db/audit.ts';
+import type { DatabaseHandle } from '../../../server/platform/db/database.ts';
+import { createWorkspace, installationRepository } from '../../../server/platform/db/installations.ts';
+import { mappingRepository } from '../../../server/platform/db/mappings.ts';
+import { purgeInstallation } from '../../../server/platform/db/purge.ts';
+import { syncStore, type InstallationKey } from '../../../server/platform/db/sync-store.ts';
+import { testDatabases } from '../../support/databases.ts';
+
+const record = (id: string): RawRecord => ({
+  id,
+  modifiedAt: 1_000,
+  createdAt: 1_000,
+  archived: false,
+  properties: { name: `Record ${id}`, email: `${id}@example.com` },
+  associations: { accounts: ['a1'] },
+});
+
+describe.each(testDatabases())('purging an installation on $name', (database) => {
+  let handle: DatabaseHandle;
+  let purged: InstallationKey;
+  let kept: InstallationKey;
+
+  /** Every table of the migrated database that has installation rows, as the database itself says. */
+  async function installationTables(): Promise<string[]> {
+    const rows = await handle.rows<{ table_name: string }>(sql`
+      select table_name from information_schema.columns
+      where table_schema = 'public' and column_name = 'installation_id'
+      order by table_name`);
+    return rows.map((row) => row.table_name);
+  }
+
+  async function rowsOf(key: InstallationKey): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for (const table of await installationTables()) {
+      const [row] = await handle.rows<{ n: number }>(
+        sql`select count(*)::int as n from ${sql.identifier(table)}
+            where workspace_id = ${key.workspaceId} and installation_id = ${key.installationId}`,
+      );
+      counts[table] = row?.n ?? 0;
+    }
+    const [own] = await handle.rows<{ n: number }>(
+      sql`select count(*)::int as n from installations where workspace_id = ${key.workspaceId} and id = ${key.installationId}`,
+    );
+    counts.installations = own?.n ?? 0;
+    return counts;
+  }
+
+  beforeAll(async () => {
+    handle = await database.open();
+    await handle.migrate();
+    const repo = installationRepository(handle.db, createSealer(Buffer.alloc(32, 9)));
+    const store = syncStore(handle.db);
+    const mappings = mappingRepository(handle.db, fieldMappingSchema);
+    const make = async (name: string, externalId: string): Promise<InstallationKey> => {
+      const workspace = await createWorkspace(handle.db, name);
+      const installation = await repo.install({
+        workspaceId: workspace.id,
+        provider: 'hubspot',
+        externalId,
+        displayName: name,
+        baseUrl: null,
+        scopes: [],
+        tokens: { accessToken: 'a', refreshToken: 'r', accessTokenExpiresAt: null },
+      });
+      const key = { workspaceId: workspace.id, installationId: installation.id };
+      const mapping = defaultMapping('hubspot', {});
+      // A row in every tenant table: state, raw records, every normalised table, mapping, audit.
+      for (const object of CORE_OBJECTS) {
+        const records = [record('1'), record('2')];
+        await store.savePage(
+          key,
+          object,
+          records,
+          { cursor: 'c', calls: 1 },
+          normaliseRecords('hubspot', object, records, mapping),
+        );
+      }
+      await mappings.save(key, mapping, 'admin:test');
+      await recordAudit(handle.db, { ...key, actor: 'system', action: 'installation.installed' });
+      return key;
+    };
+    purged = await make('Purged', '7001');
+    kept = await make('Kept', '7002');
+  });
+  afterAll(async () => {
+    await handle.close();
+    await database.cleanup();
+  });
+
+  it('deletes every row of the installation in every tenant table, keeps its audit trail and others’ rows', async () => {
+    const before = await rowsOf(purged);
+    const keptBefore = await rowsOf(kept);
+    // The seeding above must reach every table; a new tenant table fails here until it is seeded.
+    for (const [table, n] of Object.entries(before)) expect({ table, seeded: n > 0 }).toEqual({ table, seeded: true });
+
+    const deleted = await purgeInstallation(handle.db, purged);
+
+    const after = await rowsOf(purged);
+    const { audit_events: auditAfter, ...rest } = after;
+    expect(Object.values(rest).every((n) => n === 0)).toBe(true);
+    expect(Object.keys(rest).sort()).toEqual(Object.keys(deleted).sort());
+    for (const [table, n] of Object.entries(deleted)) expect({ table, n }).toEqual({ table, n: before[table] });
+    expect(auditAfter).toBe(before.audit_events);
+    expect(await rowsOf(kept)).toEqual(keptBefore);
+    expect((await listAudit(handle.db, purged.workspaceId)).map((event) => event.action)).toContain(
+      'installation.installed',
+    );
+  });
+
+  it('is harmless when run again (a retried uninstall job)', async () => {
+    const deleted = await purgeInstallation(handle.db, purged);
+    expect(Object.values(deleted).every((n) => n === 0)).toBe(true);
+  });
+});
