@@ -1,4 +1,3 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
 import { defaultMapping, mappedProperties, type FieldMapping } from '../../server/core/accounts/mapping.ts';
 import { normaliseRecords, type NormalisedRow } from '../../server/core/accounts/normalise.ts';
 import type { ConnectionFactory } from '../../server/crm/connections.ts';
@@ -7,7 +6,6 @@ import { adapterFor, type Adapters } from '../../server/crm/registry.ts';
 import type { CrmAdapter, CrmConnection, CrmRecord } from '../../server/crm/types.ts';
 import type { Database } from '../../server/platform/db/database.ts';
 import type { Installation, InstallationRepository } from '../../server/platform/db/installations.ts';
-import { crmRecords } from '../../server/platform/db/schema.ts';
 import type { InstallationKey, StoredRecordInput } from '../../server/platform/db/sync-store.ts';
 import type { Logger } from '../../server/platform/logger.ts';
 import type { AppObject } from '../../server/platform/manifest.ts';
@@ -47,6 +45,8 @@ export interface SyncStorePort {
   ): Promise<void>;
   markArchived(key: InstallationKey, objectType: string, ids: readonly string[]): Promise<number>;
   listIds(key: InstallationKey, objectType: string): Promise<string[]>;
+  liveAmong(key: InstallationKey, objectType: string, ids: readonly string[]): Promise<string[]>;
+  linkedTo(key: InstallationKey, objectType: string, target: string, ids: readonly string[]): Promise<string[]>;
   startRun(key: InstallationKey, objectType: string): Promise<unknown>;
   finishRun(key: InstallationKey, objectType: string, run: { finishedAt: Date }): Promise<unknown>;
   resetCursor(key: InstallationKey, objectType: string): Promise<unknown>;
@@ -205,9 +205,13 @@ export async function runSync(deps: SyncDeps, target: SyncTarget, options: SyncO
       // links follow the merge (HubSpot moves associations without touching the linked record).
       const gone = [...archivedThisRun.entries()].filter(([, ids]) => ids.length > 0);
       if (object !== 'owners' && gone.length > 0) {
-        const stale = await recordsLinkedTo(deps.db, key, object, gone);
-        if (stale.length > 0) {
-          const refreshed = await adapter.fetchByIds(conn, object, stale);
+        const stale = new Set<string>();
+        for (const [target, ids] of gone) {
+          if (target === object) continue;
+          for (const id of await deps.store.linkedTo(key, object, target, ids)) stale.add(id);
+        }
+        if (stale.size > 0) {
+          const refreshed = await adapter.fetchByIds(conn, object, [...stale]);
           await save(refreshed, storedCursor, 0);
         }
       }
@@ -223,7 +227,7 @@ export async function runSync(deps: SyncDeps, target: SyncTarget, options: SyncO
         ) - DELETE_OVERLAP_MS;
       const reported = object === 'owners' ? [] : await adapter.listDeleted(conn, object, Math.max(0, since));
       // The overlap reports some deletes twice: only records still live here are news.
-      const deletedIds = await liveAmong(deps.db, key, object, reported);
+      const deletedIds = await deps.store.liveAmong(key, object, reported);
       const archived = [...deletedIds];
       objectSummary.deleted += await deps.store.markArchived(key, object, deletedIds);
 
@@ -298,60 +302,4 @@ async function listEveryId(
     if (page.next === null || page.next.phase !== 'backfill') return ids;
     cursor = page.next;
   }
-}
-
-/** Which of `ids` are stored and live (not archived). */
-async function liveAmong(
-  db: Database,
-  key: InstallationKey,
-  object: SyncObject,
-  ids: readonly string[],
-): Promise<string[]> {
-  const live: string[] = [];
-  for (let start = 0; start < ids.length; start += 1000) {
-    const rows = await db
-      .select({ id: crmRecords.externalId })
-      .from(crmRecords)
-      .where(
-        and(
-          eq(crmRecords.workspaceId, key.workspaceId),
-          eq(crmRecords.installationId, key.installationId),
-          eq(crmRecords.objectType, object),
-          eq(crmRecords.archived, false),
-          inArray(crmRecords.externalId, ids.slice(start, start + 1000)),
-        ),
-      );
-    live.push(...rows.map((row) => row.id));
-  }
-  return live;
-}
-
-/** Stored, live records of `object` whose associations name any of the given ids. */
-async function recordsLinkedTo(
-  db: Database,
-  key: InstallationKey,
-  object: SyncObject,
-  gone: readonly [SyncObject, string[]][],
-): Promise<string[]> {
-  const found = new Set<string>();
-  for (const [target, ids] of gone) {
-    if (target === object) continue;
-    const rows = await db
-      .select({ id: crmRecords.externalId })
-      .from(crmRecords)
-      .where(
-        and(
-          eq(crmRecords.workspaceId, key.workspaceId),
-          eq(crmRecords.installationId, key.installationId),
-          eq(crmRecords.objectType, object),
-          eq(crmRecords.archived, false),
-          sql`(${crmRecords.associations} -> ${target}) ?| ${sql`array[${sql.join(
-            ids.map((id) => sql`${id}`),
-            sql`, `,
-          )}]::text[]`}`,
-        ),
-      );
-    for (const row of rows) found.add(row.id);
-  }
-  return [...found];
 }

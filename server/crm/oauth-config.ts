@@ -12,6 +12,7 @@ import {
   salesforceRefresher,
   type SalesforceOAuthConfig,
 } from './salesforce/oauth.ts';
+import { CrmError } from './errors.ts';
 import type { Refresher } from './token-service.ts';
 import type { Provider } from './types.ts';
 
@@ -86,14 +87,20 @@ export function oauthConfigFromEnv(
   return configs;
 }
 
-/** A provider without a client cannot refresh: its installations need to be connected again once it is configured. */
+/**
+ * A process without the CRM's client cannot refresh. That is the operator's set-up, not the customer
+ * revoking access: the job fails and retries, and the installation stays connected for a process that
+ * is configured, rather than being marked for re-authorisation.
+ */
 const notConfigured =
   (provider: Provider): Refresher =>
   () =>
-    Promise.resolve({
-      kind: 'revoked',
-      reason: `${provider === 'hubspot' ? 'HubSpot' : 'Salesforce'} OAuth client is not configured`,
-    });
+    Promise.reject(
+      new CrmError(
+        'TEMPORARY',
+        `cannot refresh the access token: the ${provider === 'hubspot' ? 'HubSpot (HUBSPOT_CLIENT_ID/SECRET)' : 'Salesforce (SALESFORCE_CLIENT_ID/SECRET)'} OAuth client is not configured in this process`,
+      ),
+    );
 
 export function refreshersFor(configs: OAuthConfigs): Record<Provider, Refresher> {
   return {

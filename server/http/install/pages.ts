@@ -1,3 +1,4 @@
+import type { Response } from 'express';
 import type { Installation } from '../../platform/db/installations.ts';
 
 /**
@@ -84,4 +85,12 @@ export function installationPage(installation: Installation): string {
 </div>`,
     '<script src="/install/installation.js" defer></script>',
   );
+}
+
+/** The 404 page of an install route whose CRM has no app credentials on this server. */
+export function sendNotConfigured(res: Response, crm: 'HubSpot' | 'Salesforce'): void {
+  res
+    .status(404)
+    .type('html')
+    .send(problemPage(`${crm} is not configured`, `This server has no ${crm} app credentials.`));
 }

@@ -3,17 +3,14 @@ import type { RequestHandler } from 'express';
 import { hubspotAuthorizeUrl } from '../../crm/hubspot/oauth.ts';
 import { FLOW_TTL_MS, setFlowCookie } from '../install/cookies.ts';
 import type { InstallContext } from '../install/deps.ts';
-import { problemPage } from '../install/pages.ts';
+import { sendNotConfigured } from '../install/pages.ts';
 
 /** `GET /install/hubspot`: binds a fresh state to this browser and sends it to HubSpot's consent page. */
 export function getInstallHubspot(ctx: InstallContext): RequestHandler {
   return (_req, res) => {
     const config = ctx.oauth.hubspot;
     if (!config) {
-      res
-        .status(404)
-        .type('html')
-        .send(problemPage('HubSpot is not configured', 'This server has no HubSpot app credentials.'));
+      sendNotConfigured(res, 'HubSpot');
       return;
     }
     const state = randomBytes(24).toString('base64url');

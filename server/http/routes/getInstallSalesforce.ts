@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { createPkcePair, salesforceAuthorizeUrl } from '../../crm/salesforce/oauth.ts';
 import { FLOW_TTL_MS, setFlowCookie } from '../install/cookies.ts';
 import type { InstallContext } from '../install/deps.ts';
-import { problemPage } from '../install/pages.ts';
+import { problemPage, sendNotConfigured } from '../install/pages.ts';
 
 const query = z.object({ domain: z.enum(['production', 'sandbox']).default('production') });
 
@@ -16,10 +16,7 @@ export function getInstallSalesforce(ctx: InstallContext): RequestHandler {
   return (req, res) => {
     const config = ctx.oauth.salesforce;
     if (!config) {
-      res
-        .status(404)
-        .type('html')
-        .send(problemPage('Salesforce is not configured', 'This server has no Salesforce app credentials.'));
+      sendNotConfigured(res, 'Salesforce');
       return;
     }
     const parsed = query.safeParse(req.query);

@@ -3,17 +3,14 @@ import { exchangeHubspotCode, HUBSPOT_PUBLIC_API_BASE } from '../../crm/hubspot/
 import { exchangeFailed, verifyCallback } from '../install/callback.ts';
 import { completeInstall } from '../install/complete-install.ts';
 import type { InstallContext } from '../install/deps.ts';
-import { problemPage } from '../install/pages.ts';
+import { sendNotConfigured } from '../install/pages.ts';
 
 /** `GET /oauth/hubspot/callback`: state checked against this browser, code exchanged, portal connected. */
 export function getOauthHubspotCallback(ctx: InstallContext): RequestHandler {
   return async (req, res) => {
     const config = ctx.oauth.hubspot;
     if (!config) {
-      res
-        .status(404)
-        .type('html')
-        .send(problemPage('HubSpot is not configured', 'This server has no HubSpot app credentials.'));
+      sendNotConfigured(res, 'HubSpot');
       return;
     }
     const verified = verifyCallback(ctx, req, res, 'hubspot');

@@ -3,7 +3,7 @@ import { exchangeSalesforceCode } from '../../crm/salesforce/oauth.ts';
 import { exchangeFailed, verifyCallback } from '../install/callback.ts';
 import { completeInstall } from '../install/complete-install.ts';
 import type { InstallContext } from '../install/deps.ts';
-import { problemPage } from '../install/pages.ts';
+import { problemPage, sendNotConfigured } from '../install/pages.ts';
 
 /** The My Domain host names the org well (acme.my.salesforce.com); a bare address does not. */
 function orgLabel(instanceUrl: string, orgId: string): string {
@@ -16,10 +16,7 @@ export function getOauthSalesforceCallback(ctx: InstallContext): RequestHandler 
   return async (req, res) => {
     const config = ctx.oauth.salesforce;
     if (!config) {
-      res
-        .status(404)
-        .type('html')
-        .send(problemPage('Salesforce is not configured', 'This server has no Salesforce app credentials.'));
+      sendNotConfigured(res, 'Salesforce');
       return;
     }
     const verified = verifyCallback(ctx, req, res, 'salesforce');

@@ -124,6 +124,15 @@ const upsertNormalised = Object.fromEntries(
   ]),
 ) as Record<NormalisedObject, ReturnType<typeof jsonUpsert>>;
 
+/** The installation's live (not archived) raw records of one object type. */
+const liveRecords = (key: InstallationKey, objectType: string) =>
+  and(
+    eq(crmRecords.workspaceId, key.workspaceId),
+    eq(crmRecords.installationId, key.installationId),
+    eq(crmRecords.objectType, objectType),
+    eq(crmRecords.archived, false),
+  );
+
 export function syncStore(db: Database) {
   const stateWhere = (key: InstallationKey, objectType: string) =>
     and(
@@ -211,15 +220,7 @@ export function syncStore(db: Database) {
           const updated = await tx
             .update(crmRecords)
             .set({ archived: true, syncedAt: new Date() })
-            .where(
-              and(
-                eq(crmRecords.workspaceId, key.workspaceId),
-                eq(crmRecords.installationId, key.installationId),
-                eq(crmRecords.objectType, objectType),
-                eq(crmRecords.archived, false),
-                inArray(crmRecords.externalId, chunk),
-              ),
-            )
+            .where(and(liveRecords(key, objectType), inArray(crmRecords.externalId, chunk)))
             .returning({ id: crmRecords.externalId });
           archived += updated.length;
           if (!isNormalisedObject(objectType)) continue;
@@ -242,15 +243,43 @@ export function syncStore(db: Database) {
 
     /** External ids of the records held and not archived, for reconciliation against the CRM's. */
     async listIds(key: InstallationKey, objectType: string): Promise<string[]> {
+      const rows = await db.select({ id: crmRecords.externalId }).from(crmRecords).where(liveRecords(key, objectType));
+      return rows.map((row) => row.id);
+    },
+
+    /** Which of `ids` are held and live: a CRM's delete list may repeat what an earlier run archived. */
+    async liveAmong(key: InstallationKey, objectType: string, ids: readonly string[]): Promise<string[]> {
+      const live: string[] = [];
+      for (let start = 0; start < ids.length; start += ARCHIVE_CHUNK) {
+        const rows = await db
+          .select({ id: crmRecords.externalId })
+          .from(crmRecords)
+          .where(
+            and(liveRecords(key, objectType), inArray(crmRecords.externalId, ids.slice(start, start + ARCHIVE_CHUNK))),
+          );
+        live.push(...rows.map((row) => row.id));
+      }
+      return live;
+    },
+
+    /** Live records of `objectType` whose associations name any of `ids` of `target` (links to a merged record). */
+    async linkedTo(
+      key: InstallationKey,
+      objectType: string,
+      target: string,
+      ids: readonly string[],
+    ): Promise<string[]> {
+      if (ids.length === 0) return [];
       const rows = await db
         .select({ id: crmRecords.externalId })
         .from(crmRecords)
         .where(
           and(
-            eq(crmRecords.workspaceId, key.workspaceId),
-            eq(crmRecords.installationId, key.installationId),
-            eq(crmRecords.objectType, objectType),
-            eq(crmRecords.archived, false),
+            liveRecords(key, objectType),
+            sql`(${crmRecords.associations} -> ${target}) ?| ${sql`array[${sql.join(
+              ids.map((id) => sql`${id}`),
+              sql`, `,
+            )}]::text[]`}`,
           ),
         );
       return rows.map((row) => row.id);

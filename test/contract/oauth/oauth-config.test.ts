@@ -43,9 +43,12 @@ describe('OAuth clients from the environment', () => {
     expect(configs.hubspot).toMatchObject({ clientId: 'demo', apiBase: 'http://127.0.0.1:1' });
   });
 
-  it('a CRM without a client refreshes to "revoked", naming why', async () => {
+  it('a process without the CRM client fails the refresh as retryable, naming the variables, and revokes nothing', async () => {
     const refreshers = refreshersFor({});
-    const outcome = await refreshers.salesforce({ provider: 'salesforce' } as Installation, 'rt');
-    expect(outcome).toEqual({ kind: 'revoked', reason: 'Salesforce OAuth client is not configured' });
+    const refresh = refreshers.salesforce({ provider: 'salesforce' } as Installation, 'rt');
+    await expect(refresh).rejects.toMatchObject({
+      code: 'TEMPORARY',
+      message: expect.stringContaining('SALESFORCE_CLIENT_ID/SECRET'),
+    });
   });
 });

@@ -44,6 +44,8 @@ function memoryStore(): SyncStorePort & { cursors: Map<string, string | null>; r
     savePage: (_key, object, _records, next) => Promise.resolve(void cursors.set(object, next.cursor)),
     markArchived: () => Promise.resolve(0),
     listIds: () => Promise.resolve([]),
+    liveAmong: (_key, _object, ids) => Promise.resolve([...ids]),
+    linkedTo: () => Promise.resolve([]),
     startRun: () => Promise.resolve(),
     finishRun: () => Promise.resolve(),
     resetCursor: (_key, object) => {
