@@ -1,4 +1,3 @@
-import { and, eq } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { forgetApiUsage, hubspotRules } from '../../server/crm/call-gate.ts';
@@ -6,7 +5,6 @@ import { recordAudit } from '../../server/platform/db/audit.ts';
 import type { Database } from '../../server/platform/db/database.ts';
 import type { InstallationRepository } from '../../server/platform/db/installations.ts';
 import { purgeInstallation } from '../../server/platform/db/purge.ts';
-import { installations } from '../../server/platform/db/schema.ts';
 import type { Logger } from '../../server/platform/logger.ts';
 import type { Manifest } from '../../server/platform/manifest.ts';
 import type { RateLimiter } from '../../server/platform/rate-limit.ts';
@@ -63,18 +61,18 @@ export async function runUninstall(services: UninstallServices, data: UninstallR
   await services.limiter.reset(installationId, rules);
   await forgetApiUsage(services.redis, installationId);
   if (installation) {
-    await services.installations.setStatus(workspaceId, installationId, 'uninstalled', 'uninstalled');
+    // A disconnect already said why; keep its reason.
+    const reason = installation.status === 'uninstalled' ? (installation.statusReason ?? 'uninstalled') : 'uninstalled';
+    await services.installations.setStatus(workspaceId, installationId, 'uninstalled', reason);
     // Tokens go now, whatever the retention: nothing may call the CRM for this installation again.
-    await services.db
-      .update(installations)
-      .set({ accessTokenSealed: null, refreshTokenSealed: null, accessTokenExpiresAt: null, updatedAt: new Date() })
-      .where(and(eq(installations.workspaceId, workspaceId), eq(installations.id, installationId)));
+    await services.installations.clearTokens(workspaceId, installationId);
   }
   await recordAudit(services.db, {
     workspaceId,
     installationId,
     actor: ACTOR,
-    action: 'installation.uninstalled',
+    // What the request was (disconnected, uninstalled in the CRM) is audited by whoever made it.
+    action: 'installation.stopped',
     details: { retentionDays: services.retentionDays },
   });
 

@@ -42,7 +42,9 @@ describe('the success page follows the first sync', () => {
     // The installation's schedules exist once its first sync has run (incremental and reconcile).
     await expect
       .poll(() => page.textContent('#schedules'), { timeout: 10_000, interval: 500 })
-      .toMatch(/sync\.incremental@/);
-    expect(await page.textContent('#schedules')).toMatch(/sync\.reconcile@/);
+      .toMatch(/Changes from the CRM, every 5 minutes \(cron \d+\/5 \* \* \* \* UTC\); next /);
+    expect(await page.textContent('#schedules')).toMatch(
+      /Daily reconciliation of every record \(cron \d+ 3 \* \* \* UTC\)/,
+    );
   });
 });

@@ -63,11 +63,17 @@ export const STATUS_SCRIPT = String.raw`(() => {
       rows.appendChild(row);
     }
 
+    const SCHEDULE_LABELS = {
+      'sync.incremental': 'Changes from the CRM, every 5 minutes',
+      'sync.reconcile': 'Daily reconciliation of every record',
+    };
     const schedules = $('schedules');
     schedules.replaceChildren();
     for (const schedule of body.schedules) {
       const item = document.createElement('li');
-      item.textContent = schedule.id + (schedule.pattern ? ' (' + schedule.pattern + ' UTC)' : '') + ', next ' + time(schedule.nextRunAt);
+      const name = schedule.id.split('@')[0];
+      const label = SCHEDULE_LABELS[name] || name;
+      item.textContent = label + (schedule.pattern ? ' (cron ' + schedule.pattern + ' UTC)' : '') + '; next ' + time(schedule.nextRunAt);
       schedules.appendChild(item);
     }
     if (body.schedules.length === 0) {

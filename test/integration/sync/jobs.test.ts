@@ -276,7 +276,7 @@ describe('uninstall (acceptance 8)', () => {
     expect(await h.redis.keys(`bw:api-usage:{${id}}`)).toEqual([]);
     const audit = await listAudit(handle.db, target.workspaceId, { installationId: id });
     expect(audit.map((event) => event.action)).toEqual(
-      expect.arrayContaining(['installation.uninstalled', 'installation.purged']),
+      expect.arrayContaining(['installation.stopped', 'installation.purged']),
     );
     // A sync asked for afterwards finds nothing to do and calls nobody.
     const calls = h.salesforce.counters.api;
