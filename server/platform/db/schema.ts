@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigint,
   boolean,
   check,
@@ -186,6 +187,15 @@ const normalisedColumns = () => ({
   syncedAt: timestamp('synced_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
+/** Their key: the record in its installation, gone with the installation. */
+const normalisedKeys = (table: { workspaceId: AnyPgColumn; installationId: AnyPgColumn; externalId: AnyPgColumn }) => [
+  primaryKey({ columns: [table.workspaceId, table.installationId, table.externalId] }),
+  foreignKey({
+    columns: [table.workspaceId, table.installationId],
+    foreignColumns: [installations.workspaceId, installations.id],
+  }).onDelete('cascade'),
+];
+
 const money = (name: string) => numeric(name, { precision: 18, scale: 2 });
 const day = (name: string) => date(name, { mode: 'string' });
 const instant = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
@@ -207,11 +217,7 @@ export const accounts = pgTable(
     customerStatus: text('customer_status', { enum: ['active', 'churned', 'other'] }),
   },
   (table) => [
-    primaryKey({ columns: [table.workspaceId, table.installationId, table.externalId] }),
-    foreignKey({
-      columns: [table.workspaceId, table.installationId],
-      foreignColumns: [installations.workspaceId, installations.id],
-    }).onDelete('cascade'),
+    ...normalisedKeys(table),
     // Accounts of one customer in two CRMs are matched by domain within a workspace.
     index('accounts_domain_idx').on(table.workspaceId, table.domain),
   ],
@@ -234,11 +240,7 @@ export const contacts = pgTable(
     ownerExternalId: text('owner_external_id'),
   },
   (table) => [
-    primaryKey({ columns: [table.workspaceId, table.installationId, table.externalId] }),
-    foreignKey({
-      columns: [table.workspaceId, table.installationId],
-      foreignColumns: [installations.workspaceId, installations.id],
-    }).onDelete('cascade'),
+    ...normalisedKeys(table),
     index('contacts_account_idx').on(table.workspaceId, table.installationId, table.accountExternalId),
   ],
 );
@@ -260,11 +262,7 @@ export const deals = pgTable(
     ownerExternalId: text('owner_external_id'),
   },
   (table) => [
-    primaryKey({ columns: [table.workspaceId, table.installationId, table.externalId] }),
-    foreignKey({
-      columns: [table.workspaceId, table.installationId],
-      foreignColumns: [installations.workspaceId, installations.id],
-    }).onDelete('cascade'),
+    ...normalisedKeys(table),
     index('deals_account_idx').on(table.workspaceId, table.installationId, table.accountExternalId),
   ],
 );
@@ -285,11 +283,7 @@ export const tickets = pgTable(
     ownerExternalId: text('owner_external_id'),
   },
   (table) => [
-    primaryKey({ columns: [table.workspaceId, table.installationId, table.externalId] }),
-    foreignKey({
-      columns: [table.workspaceId, table.installationId],
-      foreignColumns: [installations.workspaceId, installations.id],
-    }).onDelete('cascade'),
+    ...normalisedKeys(table),
     index('tickets_account_idx').on(table.workspaceId, table.installationId, table.accountExternalId),
   ],
 );
@@ -305,11 +299,5 @@ export const owners = pgTable(
     name: text('name'),
     active: boolean('active').notNull().default(true),
   },
-  (table) => [
-    primaryKey({ columns: [table.workspaceId, table.installationId, table.externalId] }),
-    foreignKey({
-      columns: [table.workspaceId, table.installationId],
-      foreignColumns: [installations.workspaceId, installations.id],
-    }).onDelete('cascade'),
-  ],
+  (table) => [...normalisedKeys(table)],
 );
