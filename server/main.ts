@@ -92,6 +92,7 @@ function buildApp(runtime: Runtime, publicUrl: string, queues: Queues, oauth: OA
     },
     admin: { auth: admin, queues },
     install: { db: database.db, sealer, queues, installations, oauth, publicUrl },
+    ingest: { db: database.db },
   });
 }
 

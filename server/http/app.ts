@@ -6,6 +6,8 @@ import type { Queues } from '../../jobs/queues.ts';
 import { mountQueuesBoard } from './admin/queues-board.ts';
 import { adminAuth, recogniseAdmin, type AdminAuthOptions } from './middleware/admin-auth.ts';
 import { mountInstall } from './install/routes.ts';
+import type { IngestDeps } from './ingest/deps.ts';
+import { mountIngest } from './ingest/routes.ts';
 import type { InstallDeps } from './install/deps.ts';
 import { errorHandler } from './middleware/error-handler.ts';
 import { notFound } from './middleware/not-found.ts';
@@ -26,6 +28,8 @@ export interface AppDeps {
   admin?: { auth: AdminAuthOptions; queues?: Queues };
   /** Install landing, OAuth callbacks, installation status and disconnect. */
   install?: InstallDeps;
+  /** The ingest API (usage, surveys, sentiment); its key routes also need `install`. */
+  ingest?: IngestDeps;
 }
 
 /** Builds the Express app without listening, so tests and the process entry share it. */
@@ -61,6 +65,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/healthz', getHealthz(deps.version));
   app.get('/readyz', getReadyz(deps.readiness));
   if (deps.install) mountInstall(app, deps.install);
+  if (deps.ingest) mountIngest(app, deps.ingest, deps.install);
 
   app.use(notFound);
   app.use(errorHandler);

@@ -122,6 +122,19 @@ export type NormalisedRowOf<O extends CoreObject> = Extract<NormalisedRow, { obj
 const MAX_INTEGER_DIGITS = 16;
 const MAX_LICENCES = 2_147_483_647;
 
+/** A web address or domain as one comparable host: `https://www.Acme.com/about` → `acme.com`; undefined if it is none. */
+export function normaliseDomain(value: string): string | undefined {
+  const host = value
+    .trim()
+    .toLowerCase()
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//, '')
+    .replace(/[/?#].*$/, '')
+    .replace(/:\d+$/, '')
+    .replace(/^www\./, '')
+    .replace(/\.$/, '');
+  return /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(host) ? host : undefined;
+}
+
 /** Reads one record's mapped values, collecting what could not be read. */
 class Reader {
   readonly problems: NormaliseProblem[] = [];
@@ -191,15 +204,7 @@ class Reader {
   domain(field: string, property: string | null): string | null {
     const value = this.raw(property);
     if (value === null || property === null) return null;
-    const host = value
-      .toLowerCase()
-      .replace(/^[a-z][a-z0-9+.-]*:\/\//, '')
-      .replace(/[/?#].*$/, '')
-      .replace(/:\d+$/, '')
-      .replace(/^www\./, '')
-      .replace(/\.$/, '');
-    if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(host)) return this.problem(field, property, value, 'not a domain');
-    return host;
+    return normaliseDomain(value) ?? this.problem(field, property, value, 'not a domain');
   }
 
   priority(field: string, property: string | null): TicketPriority | null {

@@ -301,3 +301,161 @@ export const owners = pgTable(
   },
   (table) => [...normalisedKeys(table)],
 );
+
+/** Gone with its installation, like every installation-scoped table. */
+const ofInstallation = (table: { workspaceId: AnyPgColumn; installationId: AnyPgColumn }) =>
+  foreignKey({
+    columns: [table.workspaceId, table.installationId],
+    foreignColumns: [installations.workspaceId, installations.id],
+  }).onDelete('cascade');
+
+/**
+ * Keys for the ingest API. People see `bw_<prefix>_<secret>` once; only the prefix (to find the key)
+ * and the SHA-256 of the secret are kept.
+ */
+export const ingestApiKeys = pgTable(
+  'ingest_api_keys',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    id: uuid('id').notNull().defaultRandom(),
+    prefix: text('prefix').notNull(),
+    secretHash: text('secret_hash').notNull(),
+    label: text('label').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.installationId, table.id] }),
+    // A presented key names no workspace: the prefix alone finds it.
+    uniqueIndex('ingest_api_keys_prefix_idx').on(table.prefix),
+    ofInstallation(table),
+  ],
+);
+
+/** Product usage per account and day, as the customer aggregates it; a later batch replaces the day. */
+export const usageDaily = pgTable(
+  'usage_daily',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    accountExternalId: text('account_external_id').notNull(),
+    date: day('date').notNull(),
+    activeUsers: integer('active_users').notNull(),
+    licences: integer('licences'),
+    events: integer('events').notNull(),
+    /** Active users per feature that day. */
+    features: jsonb('features').$type<Record<string, number>>().notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.installationId, table.accountExternalId, table.date] }),
+    ofInstallation(table),
+  ],
+);
+
+/** Raw product events; the client's event id makes a resent event a duplicate, not a second event. */
+export const usageEvents = pgTable(
+  'usage_events',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    clientId: text('client_id').notNull(),
+    accountExternalId: text('account_external_id').notNull(),
+    occurredAt: instant('occurred_at').notNull(),
+    userId: text('user_id'),
+    event: text('event').notNull(),
+    feature: text('feature'),
+    properties: jsonb('properties').$type<Record<string, unknown>>().notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.installationId, table.clientId] }),
+    index('usage_events_account_idx').on(
+      table.workspaceId,
+      table.installationId,
+      table.accountExternalId,
+      table.occurredAt,
+    ),
+    ofInstallation(table),
+  ],
+);
+
+export const SURVEY_KINDS = ['nps', 'csat', 'ces'] as const;
+
+/** NPS, CSAT and CES answers with their verbatims. */
+export const surveyResponses = pgTable(
+  'survey_responses',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    clientId: text('client_id').notNull(),
+    accountExternalId: text('account_external_id').notNull(),
+    kind: text('kind', { enum: SURVEY_KINDS }).notNull(),
+    score: integer('score').notNull(),
+    verbatim: text('verbatim'),
+    contactExternalId: text('contact_external_id'),
+    respondedAt: instant('responded_at').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.installationId, table.clientId] }),
+    index('survey_responses_account_idx').on(
+      table.workspaceId,
+      table.installationId,
+      table.accountExternalId,
+      table.respondedAt,
+    ),
+    check('survey_responses_kind_check', sql`${table.kind} in ('nps', 'csat', 'ces')`),
+    ofInstallation(table),
+  ],
+);
+
+export const SENTIMENTS = ['positive', 'neutral', 'negative'] as const;
+
+/** A CSM's read of an account, with their note. */
+export const csmSentiment = pgTable(
+  'csm_sentiment',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    clientId: text('client_id').notNull(),
+    accountExternalId: text('account_external_id').notNull(),
+    sentiment: text('sentiment', { enum: SENTIMENTS }).notNull(),
+    note: text('note'),
+    csmExternalId: text('csm_external_id'),
+    recordedAt: instant('recorded_at').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.installationId, table.clientId] }),
+    index('csm_sentiment_account_idx').on(
+      table.workspaceId,
+      table.installationId,
+      table.accountExternalId,
+      table.recordedAt,
+    ),
+    check('csm_sentiment_sentiment_check', sql`${table.sentiment} in ('positive', 'neutral', 'negative')`),
+    ofInstallation(table),
+  ],
+);
+
+/** Answers to ingest batches by idempotency key, so a resent batch gets the same answer and counts once. */
+export const ingestBatches = pgTable(
+  'ingest_batches',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    kind: text('kind').notNull(),
+    /** SHA-256 of the kind and the request body: the same key with another body is refused. */
+    requestHash: text('request_hash').notNull(),
+    answer: jsonb('answer').$type<unknown>(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.installationId, table.idempotencyKey] }),
+    index('ingest_batches_created_idx').on(table.createdAt),
+    ofInstallation(table),
+  ],
+);

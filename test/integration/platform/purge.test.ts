@@ -1,3 +1,11 @@
+import {
+  createIngestKey,
+  insertSentiment,
+  insertSurveyResponses,
+  insertUsageEvents,
+  runIngestBatch,
+  upsertUsageDaily,
+} from '../../../server/platform/db/ingest-store.ts';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORE_OBJECTS, defaultMapping, fieldMappingSchema } from '../../../server/core/accounts/mapping.ts';
@@ -81,6 +89,33 @@ describe.each(testDatabases())('purging an installation on $name', (database) =>
         );
       }
       await mappings.save(key, mapping, 'admin:test');
+      // The ingest API's tables: a key, and one batch holding a usage day, an event, a survey and a sentiment.
+      await createIngestKey(handle.db, key, 'test');
+      const at = new Date('2026-06-01T00:00:00Z');
+      await runIngestBatch(handle.db, key, { kind: 'test', idempotencyKey: 'k1', requestHash: 'h1' }, async (tx) => {
+        const account = { accountExternalId: '1' };
+        await upsertUsageDaily(tx, key, [
+          { ...account, date: '2026-06-01', activeUsers: 1, licences: null, events: 1, features: {} },
+        ]);
+        await insertUsageEvents(tx, key, [
+          { ...account, clientId: 'e1', occurredAt: at, userId: null, event: 'x', feature: null, properties: {} },
+        ]);
+        await insertSurveyResponses(tx, key, [
+          {
+            ...account,
+            clientId: 's1',
+            kind: 'nps',
+            score: 9,
+            verbatim: null,
+            contactExternalId: null,
+            respondedAt: at,
+          },
+        ]);
+        await insertSentiment(tx, key, [
+          { ...account, clientId: 'm1', sentiment: 'neutral', note: null, csmExternalId: null, recordedAt: at },
+        ]);
+        return { accepted: 4, duplicates: 0 };
+      });
       await recordAudit(handle.db, { ...key, actor: 'system', action: 'installation.installed' });
       return key;
     };

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { defaultMapping, type FieldMapping } from '../../../../server/core/accounts/mapping.ts';
-import { normaliseRecords, toDecimal, toInstant, type RawRecord } from '../../../../server/core/accounts/normalise.ts';
+import {
+  normaliseDomain,
+  normaliseRecords,
+  toDecimal,
+  toInstant,
+  type RawRecord,
+} from '../../../../server/core/accounts/normalise.ts';
 
 const hubspot = defaultMapping('hubspot', {});
 const salesforce = defaultMapping('salesforce', {});
@@ -307,5 +313,19 @@ describe('owners', () => {
       provider === 'hubspot' ? hubspot : salesforce,
     );
     expect(row).toMatchObject(expected);
+  });
+});
+
+describe('normaliseDomain', () => {
+  it.each([
+    ['acme.com', 'acme.com'],
+    ['https://www.Acme.com/about?x=1', 'acme.com'],
+    ['http://shop.acme.co.uk:8080/', 'shop.acme.co.uk'],
+    ['  WWW.ACME.COM.  ', 'acme.com'],
+    ['acme', undefined],
+    ['not a domain', undefined],
+    ['', undefined],
+  ])('%j → %j', (input, expected) => {
+    expect(normaliseDomain(input)).toBe(expected);
   });
 });
