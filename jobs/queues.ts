@@ -129,3 +129,43 @@ export async function enqueueUninstall(
   });
   return { jobId: job.id ?? jobId };
 }
+
+/** The job name of a write-back run on the `write-back` queue. */
+export const WRITE_BACK_JOB = 'run';
+
+/** What a write-back job carries: ids only. */
+export const writeBackJobDataSchema = z.strictObject({
+  workspaceId: z.uuid(),
+  installationId: z.uuid(),
+});
+export type WriteBackJobData = z.infer<typeof writeBackJobDataSchema>;
+
+/** One write-back per installation queued or running at a time. */
+export const writeBackDeduplicationId = (installationId: string) => `write-back.${installationId}`;
+
+/** Set when a write-back was asked for while one ran; the running one then goes again. */
+export const writeBackAgainKey = (installationId: string) => `bw:write-back-again:{${installationId}}`;
+
+/**
+ * Asks for the changed values of one installation to be written to its CRM. A request while a run
+ * waits is absorbed by it; a request while one runs flags it to go again, so scores saved after its
+ * scan began are not left for the next request.
+ */
+export async function enqueueWriteBack(
+  queues: Queues,
+  data: WriteBackJobData,
+  options: { delayMs?: number } = {},
+): Promise<{ jobId: string; deduplicated: boolean }> {
+  const queue = queues.get('write-back');
+  const jobId = `write-back.${data.installationId}.${randomUUID()}`;
+  const job = await queue.add(WRITE_BACK_JOB, writeBackJobDataSchema.parse(data), {
+    jobId,
+    deduplication: { id: writeBackDeduplicationId(data.installationId) },
+    ...(options.delayMs ? { delay: options.delayMs } : {}),
+  });
+  const deduplicated = job.id !== jobId;
+  if (deduplicated && job.id !== undefined && (await queue.getJobState(job.id)) === 'active') {
+    await queues.redis.set(writeBackAgainKey(data.installationId), '1', 'EX', 3600);
+  }
+  return { jobId: job.id ?? jobId, deduplicated };
+}

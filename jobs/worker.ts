@@ -11,7 +11,16 @@ import { jsonPath } from '../server/platform/manifest.ts';
 import { createWorkerConnection, type Redis } from '../server/platform/redis.ts';
 import { bootRuntime, runProcess } from '../server/platform/runtime.ts';
 import { heartbeatDataSchema, runHeartbeat, type WorkerIdentity } from './maintenance/heartbeat.job.ts';
-import { createQueues, QUEUE_NAMES, SYNC_RUN_JOB, syncJobDataSchema, type QueueName, type Queues } from './queues.ts';
+import {
+  createQueues,
+  QUEUE_NAMES,
+  SYNC_RUN_JOB,
+  syncJobDataSchema,
+  WRITE_BACK_JOB,
+  writeBackJobDataSchema,
+  type QueueName,
+  type Queues,
+} from './queues.ts';
 import { reconcileInstallationSchedulers, upsertGlobalSchedulers } from './schedule.ts';
 import {
   buildJobServices,
@@ -22,6 +31,7 @@ import {
 import { runSyncJob } from './sync/sync-run.job.ts';
 import { runSyncTick, syncTickDataSchema } from './sync/sync-tick.job.ts';
 import { runUninstall, uninstallRunDataSchema } from './sync/uninstall.job.ts';
+import { runWriteBackJob } from './write-back/write-back.job.ts';
 
 export interface WorkerDeps {
   db: Database;
@@ -53,7 +63,8 @@ const handler = <T>(
 function handlers(deps: WorkerDeps, identity: WorkerIdentity): Record<QueueName, Record<string, JobHandler<unknown>>> {
   const heartbeat = handler(heartbeatDataSchema, (_data, job) => runHeartbeat(deps.db, identity, job.id ?? 'unknown'));
   const services = deps.services;
-  if (!services) return { maintenance: { heartbeat }, sync: {} };
+  if (!services) return { maintenance: { heartbeat }, sync: {}, 'write-back': {} };
+  const writeBack = services.writeBack;
   return {
     maintenance: {
       heartbeat,
@@ -67,6 +78,13 @@ function handlers(deps: WorkerDeps, identity: WorkerIdentity): Record<QueueName,
       ),
       reconcile: handler(syncTickDataSchema, (data, job) => runSyncTick(services.sync.queues, 'reconcile', data, job)),
     },
+    'write-back': writeBack
+      ? {
+          [WRITE_BACK_JOB]: handler(writeBackJobDataSchema, (data, job, token) =>
+            runWriteBackJob(writeBack, data, job, token),
+          ),
+        }
+      : {},
   };
 }
 

@@ -10,6 +10,7 @@ import type { Database } from '../../server/platform/db/database.ts';
 import { installationRepository } from '../../server/platform/db/installations.ts';
 import { mappingRepository } from '../../server/platform/db/mappings.ts';
 import { syncStore } from '../../server/platform/db/sync-store.ts';
+import { writeBackStore } from '../../server/platform/db/write-back-store.ts';
 import type { Env } from '../../server/platform/env.ts';
 import type { Logger } from '../../server/platform/logger.ts';
 import type { Manifest } from '../../server/platform/manifest.ts';
@@ -17,11 +18,14 @@ import { createRateLimiter } from '../../server/platform/rate-limit.ts';
 import type { Queues } from '../queues.ts';
 import type { SyncJobServices } from './sync-run.job.ts';
 import type { UninstallServices } from './uninstall.job.ts';
+import type { WriteBackServices } from '../write-back/write-back.job.ts';
 
 /** Everything the sync and uninstall jobs need, built once per process from its runtime. */
 export interface JobServices {
   sync: SyncJobServices;
   uninstall: UninstallServices;
+  /** Optional so a test may serve only the sync queues. */
+  writeBack?: WriteBackServices;
 }
 
 export interface JobServicesRuntime {
@@ -115,6 +119,19 @@ export function buildJobServices(
       limiter,
       logger: runtime.logger.child({ part: 'uninstall' }),
       retentionDays: runtime.env.DATA_RETENTION_DAYS,
+    },
+    writeBack: {
+      installations,
+      store: writeBackStore(db),
+      adapters,
+      connections,
+      tokens,
+      queues,
+      redis,
+      fields: runtime.manifest.fields,
+      logger: runtime.logger.child({ part: 'write-back' }),
+      ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+      ...(options.busyDelayMs === undefined ? {} : { busyDelayMs: options.busyDelayMs }),
     },
   };
 }

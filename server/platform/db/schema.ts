@@ -459,3 +459,69 @@ export const ingestBatches = pgTable(
     ofInstallation(table),
   ],
 );
+
+/** Manifest field key → the value the score job computed for it (null clears the CRM field). */
+export type HealthFieldValues = Record<string, number | string | null>;
+
+/**
+ * The latest computed values of every written-back field per account, as the score job leaves them:
+ * what the write-back job compares with its ledger.
+ */
+export const accountHealthCurrent = pgTable(
+  'account_health_current',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    accountExternalId: text('account_external_id').notNull(),
+    values: jsonb('values').$type<HealthFieldValues>().notNull(),
+    scoredAt: instant('scored_at').notNull(),
+    modelVersion: text('model_version').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.installationId, table.accountExternalId] }),
+    ofInstallation(table),
+  ],
+);
+
+/**
+ * What the CRM holds for each written field, as far as the app knows: the exact text last written
+ * (normalised per the field's type) so an unchanged value costs no call and the app's own writes
+ * are recognised. A row whose write failed keeps the last written value (null when none) and says why.
+ */
+export const writeBackLedger = pgTable(
+  'write_back_ledger',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    accountExternalId: text('account_external_id').notNull(),
+    fieldKey: text('field_key').notNull(),
+    value: text('value'),
+    writtenAt: instant('written_at'),
+    lastError: text('last_error'),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.installationId, table.accountExternalId, table.fieldKey] }),
+    ofInstallation(table),
+  ],
+);
+
+/** An ensureSchema report as stored (the CRM layer's SchemaReport). */
+export interface StoredSchemaReport {
+  present: string[];
+  created: string[];
+  blocked: { key: string; reason: string }[];
+  missing?: string[];
+}
+
+/** The last ensureSchema report per installation, with a hash of the manifest fields it was made for. */
+export const installationCrmSchema = pgTable(
+  'installation_crm_schema',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    fieldsHash: text('fields_hash').notNull(),
+    report: jsonb('report').$type<StoredSchemaReport>().notNull(),
+    checkedAt: timestamp('checked_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.workspaceId, table.installationId] }), ofInstallation(table)],
+);

@@ -67,7 +67,12 @@ describe('scheduled maintenance', () => {
       .select()
       .from(workerHeartbeats)
       .where(eq(workerHeartbeats.workerId, workers.identity.workerId));
-    expect(row).toMatchObject({ pid: process.pid, lastJobId: next!.id, beats: 1, queues: ['maintenance', 'sync'] });
+    expect(row).toMatchObject({
+      pid: process.pid,
+      lastJobId: next!.id,
+      beats: 1,
+      queues: ['maintenance', 'sync', 'write-back'],
+    });
   });
 
   it('re-upserting the schedulers is idempotent and drops ones the manifest no longer lists', async () => {

@@ -1,3 +1,4 @@
+import { writeBackStore } from '../../../server/platform/db/write-back-store.ts';
 import {
   createIngestKey,
   insertSentiment,
@@ -116,6 +117,17 @@ describe.each(testDatabases())('purging an installation on $name', (database) =>
         ]);
         return { accepted: 4, duplicates: 0 };
       });
+      // The write-back tables: current values, a ledger row and a schema report.
+      const writeBack = writeBackStore(handle.db);
+      await writeBack.saveCurrent(key, [
+        { accountExternalId: '1', values: { health_score: 42 }, scoredAt: at, modelVersion: 'v1' },
+      ]);
+      await writeBack.recordOutcomes(
+        key,
+        [{ accountExternalId: '1', values: { health_score: 42 }, texts: { health_score: '42' } }],
+        [{ id: '1', ok: true }],
+      );
+      await writeBack.saveSchemaReport(key, 'hash', { present: ['health_score'], created: [], blocked: [] });
       await recordAudit(handle.db, { ...key, actor: 'system', action: 'installation.installed' });
       return key;
     };

@@ -1,0 +1,281 @@
+import { createHash } from 'node:crypto';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { ConnectionFactory, InstallationConnection } from '../../server/crm/connections.ts';
+import { actionFor, CrmError } from '../../server/crm/errors.ts';
+import { adapterFor, type Adapters } from '../../server/crm/registry.ts';
+import type { TokenService } from '../../server/crm/token-service.ts';
+import type { CrmAdapter, Provider, RowOutcome, SchemaReport } from '../../server/crm/types.ts';
+import type { Installation, InstallationRepository } from '../../server/platform/db/installations.ts';
+import type { InstallationKey } from '../../server/platform/db/sync-store.ts';
+import type { PendingWrite, WriteBackStore } from '../../server/platform/db/write-back-store.ts';
+import type { Logger } from '../../server/platform/logger.ts';
+import type { ManifestField } from '../../server/platform/manifest.ts';
+import {
+  enqueueWriteBack,
+  writeBackAgainKey,
+  writeBackDeduplicationId,
+  type Queues,
+  type WriteBackJobData,
+} from '../queues.ts';
+import { DEFAULT_LEASE_MS, tryLease } from '../sync/lease.ts';
+
+/**
+ * The `run` job of the `write-back` queue: puts an installation's computed values on its CRM
+ * records, changing only what differs from the write-back ledger. The CRM schema is checked once
+ * per version of the manifest's fields (and on every run while fields are missing or blocked, so
+ * an admin's fix is noticed); only fields the CRM can take are written. Rows go out in the CRM's
+ * batch size; rows that fail with a transient error get one more pass, the rest keep their error
+ * in the ledger for the next run. A rate limit delays the job without spending an attempt, after
+ * the rows already written are recorded.
+ */
+
+export interface WriteBackServices {
+  installations: InstallationRepository;
+  store: WriteBackStore;
+  adapters: Adapters;
+  connections: ConnectionFactory;
+  tokens: TokenService;
+  queues: Queues;
+  redis: Redis;
+  fields: readonly ManifestField[];
+  logger: Logger;
+  leaseMs?: number;
+  busyDelayMs?: number;
+  /** Batches read from the store per pass (default 10). */
+  batchesPerPage?: number;
+}
+
+export interface WriteBackSummary {
+  /** Accounts with at least one changed value. */
+  rows: number;
+  written: number;
+  /** Rows still failed after the second pass (their ledger rows carry the error). */
+  failed: number;
+  /** Rows sent again in the second pass. */
+  retried: number;
+  /** adapter.writeBack calls (each one CRM batch). */
+  batches: number;
+  /** Whether ensureSchema ran in this job. */
+  schemaChecked: boolean;
+  /** Fields written; the others are missing or blocked in the CRM. */
+  fields: string[];
+}
+
+export type WriteBackResult =
+  { outcome: 'written'; summary: WriteBackSummary } | { outcome: 'skipped'; reason: string };
+
+/** Rows per CRM call (DESIGN.md §4: HubSpot batch update 100, Salesforce sObject collections 200). */
+export const WRITE_BATCH_SIZE: Record<Provider, number> = { hubspot: 100, salesforce: 200 };
+
+export const writeBackLeaseKey = (installationId: string) => `bw:lock:{${installationId}}:write-back`;
+
+const BUSY_DELAY_MS = 5_000;
+const DEFAULT_LIMIT_DELAY_MS = 10_000;
+/** Row errors after which the rest of the run would fail the same way. */
+const STOPS: readonly CrmError['code'][] = ['RATE_LIMITED', 'QUOTA_EXHAUSTED', 'UNAUTHORIZED', 'MISSING_SCOPE'];
+
+/** Identifies one version of the manifest's fields: a change means the schema is checked again. */
+export function fieldsHash(fields: readonly ManifestField[]): string {
+  return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
+}
+
+type JobLike = Pick<Job, 'updateProgress' | 'moveToDelayed'>;
+
+export async function runWriteBackJob(
+  services: WriteBackServices,
+  data: WriteBackJobData,
+  job: JobLike,
+  token: string | undefined,
+): Promise<WriteBackResult> {
+  const installation = await services.installations.get(data.workspaceId, data.installationId);
+  // Never write for an installation that needs re-authorisation or is gone.
+  if (installation?.status !== 'active') {
+    return {
+      outcome: 'skipped',
+      reason: installation ? `installation is ${installation.status}` : 'installation not found',
+    };
+  }
+  const lease = await tryLease(
+    services.redis,
+    writeBackLeaseKey(installation.id),
+    services.leaseMs ?? DEFAULT_LEASE_MS,
+  );
+  if (!lease) return delay(job, token, services.busyDelayMs ?? BUSY_DELAY_MS);
+  let result: WriteBackResult;
+  try {
+    result = await writeWithRecovery(services, installation, job, token);
+  } finally {
+    await lease.release();
+  }
+  await goAgainIfAsked(services, data);
+  return result;
+}
+
+async function writeWithRecovery(
+  services: WriteBackServices,
+  installation: Installation,
+  job: JobLike,
+  token: string | undefined,
+): Promise<WriteBackResult> {
+  let refreshed = false;
+  for (;;) {
+    const connection = services.connections(installation);
+    try {
+      return await writeChanged(services, installation, connection, job);
+    } catch (error) {
+      if (!(error instanceof CrmError)) throw error;
+      switch (actionFor(error)) {
+        case 'delay':
+        case 'pause':
+          return delay(job, token, error.retryAfterMs ?? DEFAULT_LIMIT_DELAY_MS);
+        case 'reauth': {
+          const rejected = connection.lastAccessToken();
+          if (!refreshed && rejected !== undefined && error.code === 'UNAUTHORIZED') {
+            refreshed = true;
+            try {
+              await services.tokens.refreshAfterRejection(installation, rejected);
+              continue;
+            } catch (refreshError) {
+              if (!(refreshError instanceof CrmError) || refreshError.code !== 'UNAUTHORIZED') throw refreshError;
+            }
+          }
+          // Marking the installation for re-authorisation is the sync's part; writing stops here.
+          throw new UnrecoverableError(`the CRM refuses this installation's access (${error.code}): ${error.message}`);
+        }
+        case 'resync':
+        case 'fail':
+          throw new UnrecoverableError(`${error.code}: ${error.message}`);
+        case 'retry':
+          throw error;
+      }
+    }
+  }
+}
+
+async function currentSchema(
+  services: WriteBackServices,
+  key: InstallationKey,
+  adapter: CrmAdapter,
+  connection: InstallationConnection,
+): Promise<{ report: SchemaReport; checked: boolean }> {
+  const hash = fieldsHash(services.fields);
+  const saved = await services.store.getSchemaReport(key);
+  const complete = saved && saved.report.blocked.length === 0 && (saved.report.missing ?? []).length === 0;
+  if (saved && saved.fieldsHash === hash && complete) return { report: saved.report, checked: false };
+  const report = await adapter.ensureSchema(connection, services.fields);
+  await services.store.saveSchemaReport(key, hash, report);
+  return { report, checked: true };
+}
+
+async function writeChanged(
+  services: WriteBackServices,
+  installation: Installation,
+  connection: InstallationConnection,
+  job: JobLike,
+): Promise<WriteBackResult> {
+  const key: InstallationKey = { workspaceId: installation.workspaceId, installationId: installation.id };
+  const adapter = adapterFor(services.adapters, installation.provider);
+  const { report, checked } = await currentSchema(services, key, adapter, connection);
+  const blocked = new Set(report.blocked.map((entry) => entry.key));
+  const ready = new Set([...report.present, ...report.created].filter((fieldKey) => !blocked.has(fieldKey)));
+  const fields = services.fields.filter((field) => ready.has(field.key));
+  if (fields.length === 0) {
+    const missing = report.missing ?? [];
+    return {
+      outcome: 'skipped',
+      reason: `no write-back field can be written (missing: ${missing.join(', ') || 'none'}; blocked: ${[...blocked].join(', ') || 'none'})`,
+    };
+  }
+
+  const batchSize = WRITE_BATCH_SIZE[installation.provider];
+  const summary: WriteBackSummary = {
+    rows: 0,
+    written: 0,
+    failed: 0,
+    retried: 0,
+    batches: 0,
+    schemaChecked: checked,
+    fields: fields.map((field) => field.key),
+  };
+
+  // One batch out, its outcomes recorded at once: a job stopped later resumes with only what is left.
+  const send = async (rows: readonly PendingWrite[]): Promise<{ retry: PendingWrite[]; stop?: CrmError }> => {
+    const outcomes = await adapter.writeBack(
+      connection,
+      'accounts',
+      rows.map((row) => ({ id: row.accountExternalId, values: row.values })),
+    );
+    summary.batches++;
+    await services.store.recordOutcomes(key, rows, outcomes.map(toWriteOutcome));
+    const byId = new Map(outcomes.map((outcome) => [outcome.id, outcome]));
+    const retry: PendingWrite[] = [];
+    let stop: CrmError | undefined;
+    for (const row of rows) {
+      const outcome = byId.get(row.accountExternalId);
+      if (outcome?.ok) {
+        summary.written++;
+        continue;
+      }
+      const error = outcome?.error;
+      if (error && STOPS.includes(error.code)) stop ??= error;
+      else if (!error || actionFor(error) === 'retry') retry.push(row);
+      else summary.failed++;
+    }
+    return stop ? { retry, stop } : { retry };
+  };
+
+  let after: string | null = null;
+  do {
+    const page = await services.store.pending(key, {
+      fields,
+      limit: batchSize * (services.batchesPerPage ?? 10),
+      after,
+    });
+    after = page.next;
+    summary.rows += page.rows.length;
+    const again: PendingWrite[] = [];
+    for (let start = 0; start < page.rows.length; start += batchSize) {
+      const { retry, stop } = await send(page.rows.slice(start, start + batchSize));
+      if (stop) throw stop;
+      again.push(...retry);
+      await job.updateProgress({ ...summary, pendingRetries: again.length });
+    }
+    // The second pass: only the rows that failed with a transient error.
+    summary.retried += again.length;
+    for (let start = 0; start < again.length; start += batchSize) {
+      const { retry, stop } = await send(again.slice(start, start + batchSize));
+      if (stop) throw stop;
+      summary.failed += retry.length;
+      await job.updateProgress({ ...summary });
+    }
+  } while (after !== null);
+
+  if (summary.failed > 0) {
+    services.logger.warn(
+      { installationId: installation.id, failed: summary.failed },
+      'write-back rows left with an error for the next run',
+    );
+  }
+  return { outcome: 'written', summary };
+}
+
+function toWriteOutcome(outcome: RowOutcome): { id: string; ok: boolean; error?: string } {
+  return outcome.ok
+    ? { id: outcome.id, ok: true }
+    : { id: outcome.id, ok: false, error: `${outcome.error.code}: ${outcome.error.message}` };
+}
+
+/** Puts the job back until `ms` from now without spending an attempt (BullMQ's DelayedError). */
+async function delay(job: Pick<Job, 'moveToDelayed'>, token: string | undefined, ms: number): Promise<never> {
+  await job.moveToDelayed(Date.now() + Math.max(1, Math.ceil(ms)), token);
+  throw new DelayedError();
+}
+
+/** A write-back asked for while this one ran: run once more now that this one is done. */
+async function goAgainIfAsked(services: WriteBackServices, data: WriteBackJobData): Promise<void> {
+  const again = await services.redis.getdel(writeBackAgainKey(data.installationId));
+  if (again === null) return;
+  await services.queues.get('write-back').removeDeduplicationKey(writeBackDeduplicationId(data.installationId));
+  await enqueueWriteBack(services.queues, data);
+}

@@ -1,0 +1,305 @@
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import { z } from 'zod';
+import type { ManifestField } from '../manifest.ts';
+import type { Database } from './database.ts';
+import {
+  accountHealthCurrent,
+  installationCrmSchema,
+  writeBackLedger,
+  type HealthFieldValues,
+  type StoredSchemaReport,
+} from './schema.ts';
+import type { InstallationKey } from './sync-store.ts';
+
+/**
+ * The write-back job's persistence: which computed values differ from what the CRM was last given
+ * (the ledger), the outcome of each write, and the CRM schema report per installation. Values are
+ * compared as normalised text, so 42 and "42" are the same value and an unchanged book costs no call.
+ */
+
+export type FieldValue = number | string | null;
+
+/** One account's changed fields, ready for the adapter, and their normalised text for the ledger. */
+export interface PendingWrite {
+  accountExternalId: string;
+  values: HealthFieldValues;
+  texts: Record<string, string>;
+}
+
+export interface WriteOutcome {
+  id: string;
+  ok: boolean;
+  /** Why the row was not written (failed rows only). */
+  error?: string;
+}
+
+export interface PendingPage {
+  rows: PendingWrite[];
+  /** Where the next call resumes (the last account looked at); null when every account was looked at. */
+  next: string | null;
+}
+
+export interface CurrentHealthInput {
+  accountExternalId: string;
+  values: HealthFieldValues;
+  scoredAt: Date;
+  modelVersion: string;
+}
+
+export interface LedgerRow {
+  accountExternalId: string;
+  fieldKey: string;
+  value: string | null;
+  writtenAt: Date | null;
+  lastError: string | null;
+}
+
+export interface SavedSchemaReport {
+  fieldsHash: string;
+  report: StoredSchemaReport;
+  checkedAt: Date;
+}
+
+const schemaReportSchema = z.object({
+  present: z.array(z.string()),
+  created: z.array(z.string()),
+  blocked: z.array(z.object({ key: z.string(), reason: z.string() })),
+  missing: z.array(z.string()).optional(),
+});
+
+function asNumber(value: string | number): number {
+  if (typeof value === 'number') return value;
+  return value.trim() === '' ? Number.NaN : Number(value);
+}
+
+/**
+ * A value as the ledger keeps it: null as '' (a cleared field), numbers in one canonical decimal
+ * form, times as epoch milliseconds, the rest as text. A value that does not fit its type keeps its
+ * raw text (the adapter refuses it and the row records why).
+ */
+export function ledgerText(field: Pick<ManifestField, 'type'>, value: FieldValue): string {
+  if (value === null) return '';
+  switch (field.type) {
+    case 'number':
+    case 'currency': {
+      const number = asNumber(value);
+      return Number.isFinite(number) ? String(number) : String(value);
+    }
+    case 'datetime': {
+      const ms = typeof value === 'number' ? value : /^-?\d+$/.test(value) ? Number(value) : Date.parse(value);
+      return Number.isFinite(ms) ? String(Math.round(ms)) : String(value);
+    }
+    case 'enumeration':
+    case 'text':
+      return String(value);
+  }
+}
+
+const SCAN_SIZE = 1_000;
+const INSERT_CHUNK = 1_000;
+
+const scoped = (table: { workspaceId: AnyPgColumn; installationId: AnyPgColumn }, key: InstallationKey) =>
+  and(eq(table.workspaceId, key.workspaceId), eq(table.installationId, key.installationId));
+
+export function writeBackStore(db: Database) {
+  return {
+    /** Stores (replaces) accounts' current computed values: what the score job writes. */
+    async saveCurrent(key: InstallationKey, rows: readonly CurrentHealthInput[]): Promise<void> {
+      for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+        const chunk = rows.slice(start, start + INSERT_CHUNK);
+        await db
+          .insert(accountHealthCurrent)
+          .values(chunk.map((row) => ({ ...key, ...row })))
+          .onConflictDoUpdate({
+            target: [
+              accountHealthCurrent.workspaceId,
+              accountHealthCurrent.installationId,
+              accountHealthCurrent.accountExternalId,
+            ],
+            set: {
+              values: sql`excluded.values`,
+              scoredAt: sql`excluded.scored_at`,
+              modelVersion: sql`excluded.model_version`,
+            },
+          });
+      }
+    },
+
+    /**
+     * Up to `limit` accounts after `after` (in account id order) with at least one of `fields` whose
+     * value differs from the ledger, each with only its differing fields. A field the score job left
+     * out is not written; a null is written only to clear a value the app wrote before.
+     */
+    async pending(
+      key: InstallationKey,
+      options: { fields: readonly ManifestField[]; limit: number; after?: string | null },
+    ): Promise<PendingPage> {
+      const rows: PendingWrite[] = [];
+      let after = options.after ?? null;
+      for (;;) {
+        const current = await db
+          .select({ accountExternalId: accountHealthCurrent.accountExternalId, values: accountHealthCurrent.values })
+          .from(accountHealthCurrent)
+          .where(
+            and(
+              scoped(accountHealthCurrent, key),
+              after === null ? undefined : gt(accountHealthCurrent.accountExternalId, after),
+            ),
+          )
+          .orderBy(asc(accountHealthCurrent.accountExternalId))
+          .limit(SCAN_SIZE);
+        if (current.length === 0) return { rows, next: null };
+        const ledger = await db
+          .select({
+            accountExternalId: writeBackLedger.accountExternalId,
+            fieldKey: writeBackLedger.fieldKey,
+            value: writeBackLedger.value,
+          })
+          .from(writeBackLedger)
+          .where(
+            and(
+              scoped(writeBackLedger, key),
+              inArray(
+                writeBackLedger.accountExternalId,
+                current.map((row) => row.accountExternalId),
+              ),
+            ),
+          );
+        const written = new Map(ledger.map((row) => [`${row.accountExternalId}\u0000${row.fieldKey}`, row.value]));
+        for (const account of current) {
+          after = account.accountExternalId;
+          const values: HealthFieldValues = {};
+          const texts: Record<string, string> = {};
+          for (const field of options.fields) {
+            if (!Object.hasOwn(account.values, field.key)) continue;
+            const value = account.values[field.key] ?? null;
+            const text = ledgerText(field, value);
+            const last = written.get(`${account.accountExternalId}\u0000${field.key}`) ?? null;
+            if (last === text || (last === null && text === '')) continue;
+            values[field.key] = value;
+            texts[field.key] = text;
+          }
+          if (Object.keys(texts).length > 0) {
+            rows.push({ accountExternalId: account.accountExternalId, values, texts });
+            if (rows.length >= options.limit) return { rows, next: after };
+          }
+        }
+        if (current.length < SCAN_SIZE) return { rows, next: null };
+      }
+    },
+
+    /**
+     * Records what happened to each row: a written row's fields take the written text and lose any
+     * error; a failed row's fields keep their last written text and carry the error.
+     */
+    async recordOutcomes(
+      key: InstallationKey,
+      rows: readonly PendingWrite[],
+      outcomes: readonly WriteOutcome[],
+      at: Date = new Date(),
+    ): Promise<{ written: number; failed: number }> {
+      const byId = new Map(outcomes.map((outcome) => [outcome.id, outcome]));
+      const ok: (typeof writeBackLedger.$inferInsert)[] = [];
+      const failed: (typeof writeBackLedger.$inferInsert)[] = [];
+      let writtenRows = 0;
+      let failedRows = 0;
+      for (const row of rows) {
+        const outcome = byId.get(row.accountExternalId);
+        const success = outcome?.ok === true;
+        const error = success ? null : (outcome?.error ?? 'no outcome for this row');
+        if (success) writtenRows++;
+        else failedRows++;
+        for (const [fieldKey, text] of Object.entries(row.texts)) {
+          const base = { ...key, accountExternalId: row.accountExternalId, fieldKey };
+          if (success) ok.push({ ...base, value: text, writtenAt: at, lastError: null });
+          else failed.push({ ...base, value: null, writtenAt: null, lastError: error });
+        }
+      }
+      const target = [
+        writeBackLedger.workspaceId,
+        writeBackLedger.installationId,
+        writeBackLedger.accountExternalId,
+        writeBackLedger.fieldKey,
+      ];
+      await db.transaction(async (tx) => {
+        for (let start = 0; start < ok.length; start += INSERT_CHUNK) {
+          await tx
+            .insert(writeBackLedger)
+            .values(ok.slice(start, start + INSERT_CHUNK))
+            .onConflictDoUpdate({
+              target,
+              set: { value: sql`excluded.value`, writtenAt: sql`excluded.written_at`, lastError: sql`null` },
+            });
+        }
+        for (let start = 0; start < failed.length; start += INSERT_CHUNK) {
+          await tx
+            .insert(writeBackLedger)
+            .values(failed.slice(start, start + INSERT_CHUNK))
+            .onConflictDoUpdate({ target, set: { lastError: sql`excluded.last_error` } });
+        }
+      });
+      return { written: writtenRows, failed: failedRows };
+    },
+
+    /** The ledger of an installation (or of some of its accounts), for status pages and tests. */
+    async ledger(key: InstallationKey, accountExternalIds?: readonly string[]): Promise<LedgerRow[]> {
+      return db
+        .select({
+          accountExternalId: writeBackLedger.accountExternalId,
+          fieldKey: writeBackLedger.fieldKey,
+          value: writeBackLedger.value,
+          writtenAt: writeBackLedger.writtenAt,
+          lastError: writeBackLedger.lastError,
+        })
+        .from(writeBackLedger)
+        .where(
+          and(
+            scoped(writeBackLedger, key),
+            accountExternalIds === undefined
+              ? undefined
+              : inArray(writeBackLedger.accountExternalId, [...accountExternalIds]),
+          ),
+        )
+        .orderBy(asc(writeBackLedger.accountExternalId), asc(writeBackLedger.fieldKey));
+    },
+
+    async saveSchemaReport(
+      key: InstallationKey,
+      fieldsHash: string,
+      report: StoredSchemaReport,
+      at: Date = new Date(),
+    ): Promise<void> {
+      await db
+        .insert(installationCrmSchema)
+        .values({ ...key, fieldsHash, report, checkedAt: at })
+        .onConflictDoUpdate({
+          target: [installationCrmSchema.workspaceId, installationCrmSchema.installationId],
+          set: { fieldsHash, report, checkedAt: at },
+        });
+    },
+
+    async getSchemaReport(key: InstallationKey): Promise<SavedSchemaReport | undefined> {
+      const [row] = await db
+        .select({
+          fieldsHash: installationCrmSchema.fieldsHash,
+          report: installationCrmSchema.report,
+          checkedAt: installationCrmSchema.checkedAt,
+        })
+        .from(installationCrmSchema)
+        .where(scoped(installationCrmSchema, key));
+      if (!row) return undefined;
+      const parsed = schemaReportSchema.safeParse(row.report);
+      // A report of an older shape is as good as none: the job checks the schema again.
+      if (!parsed.success) return undefined;
+      const { missing, ...rest } = parsed.data;
+      return {
+        fieldsHash: row.fieldsHash,
+        report: missing === undefined ? rest : { ...rest, missing },
+        checkedAt: row.checkedAt,
+      };
+    },
+  };
+}
+
+export type WriteBackStore = ReturnType<typeof writeBackStore>;
