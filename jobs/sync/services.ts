@@ -121,6 +121,8 @@ export function buildJobServices(
       retentionDays: runtime.env.DATA_RETENTION_DAYS,
     },
     writeBack: {
+      db,
+      manifest: runtime.manifest,
       installations,
       store: writeBackStore(db),
       adapters,

@@ -1,9 +1,8 @@
-import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { InstallationConnection } from '../../server/crm/connections.ts';
 import { actionFor, CrmError } from '../../server/crm/errors.ts';
 import type { TokenService } from '../../server/crm/token-service.ts';
-import { recordAudit } from '../../server/platform/db/audit.ts';
 import type { Installation } from '../../server/platform/db/installations.ts';
 import type { Manifest } from '../../server/platform/manifest.ts';
 import {
@@ -14,7 +13,8 @@ import {
   type Queues,
   type SyncJobData,
 } from '../queues.ts';
-import { removeInstallationSchedulers, upsertInstallationSchedulers } from '../schedule.ts';
+import { delayJob, pauseForReauth } from '../crm-recovery.ts';
+import { upsertInstallationSchedulers } from '../schedule.ts';
 import { DEFAULT_LEASE_MS, syncLeaseKey, tryLease } from './lease.ts';
 import { runSync, type SyncDeps, type SyncMode, type SyncSummary } from './run-sync.ts';
 
@@ -44,8 +44,17 @@ export type SyncJobResult =
   | { outcome: 'needs_reauth'; reason: string };
 
 const BUSY_DELAY_MS = 5_000;
+const ACTOR = 'system:sync';
 /** A limit without a stated wait still backs off this long. */
 const DEFAULT_LIMIT_DELAY_MS = 10_000;
+
+const reauthDeps = (services: SyncJobServices) => ({
+  db: services.sync.db,
+  installations: services.sync.installations,
+  queues: services.queues,
+  manifest: services.manifest,
+  logger: services.sync.logger,
+});
 
 export async function runSyncJob(
   services: SyncJobServices,
@@ -69,7 +78,7 @@ export async function runSyncJob(
     });
   }
   const lease = await tryLease(services.redis, syncLeaseKey(data.installationId), services.leaseMs ?? DEFAULT_LEASE_MS);
-  if (!lease) return delay(job, token, services.busyDelayMs ?? BUSY_DELAY_MS);
+  if (!lease) return delayJob(job, token, services.busyDelayMs ?? BUSY_DELAY_MS);
 
   let result: SyncJobResult;
   try {
@@ -121,7 +130,7 @@ export async function syncWithRecovery(
       switch (actionFor(error)) {
         case 'delay':
         case 'pause':
-          return delay(job, token, error.retryAfterMs ?? DEFAULT_LIMIT_DELAY_MS);
+          return delayJob(job, token, error.retryAfterMs ?? DEFAULT_LIMIT_DELAY_MS);
         case 'reauth': {
           const rejected = connection?.lastAccessToken();
           if (!refreshed && rejected !== undefined && error.code === 'UNAUTHORIZED') {
@@ -131,10 +140,10 @@ export async function syncWithRecovery(
               continue;
             } catch (refreshError) {
               if (!(refreshError instanceof CrmError) || refreshError.code !== 'UNAUTHORIZED') throw refreshError;
-              return pauseForReauth(services, installation, refreshError.message);
+              return pauseForReauth(reauthDeps(services), installation, refreshError.message, ACTOR);
             }
           }
-          return pauseForReauth(services, installation, error.message);
+          return pauseForReauth(reauthDeps(services), installation, error.message, ACTOR);
         }
         case 'resync':
           if (resynced)
@@ -149,45 +158,6 @@ export async function syncWithRecovery(
       }
     }
   }
-}
-
-/** Puts the job back until `ms` from now without spending an attempt (BullMQ's DelayedError). */
-async function delay(job: Pick<Job, 'moveToDelayed'>, token: string | undefined, ms: number): Promise<never> {
-  await job.moveToDelayed(Date.now() + Math.max(1, Math.ceil(ms)), token);
-  throw new DelayedError();
-}
-
-/**
- * The CRM refuses the installation's tokens for good: mark it, stop its schedules and say so in the
- * audit log. Nothing retries it; an admin reconnects.
- */
-async function pauseForReauth(
-  services: SyncJobServices,
-  installation: Installation,
-  reason: string,
-): Promise<SyncJobResult> {
-  const { sync } = services;
-  const current = await sync.installations.get(installation.workspaceId, installation.id);
-  // Uninstalled (or gone) meanwhile: nothing to pause.
-  if (current === undefined || current.status === 'uninstalled') {
-    return { outcome: 'skipped', reason: current ? 'installation is uninstalled' : 'installation not found' };
-  }
-  if (current.status === 'active') {
-    await sync.installations.setStatus(installation.workspaceId, installation.id, 'needs_reauth', reason);
-  }
-  const removed = await removeInstallationSchedulers(services.queues, services.manifest, installation.id);
-  await recordAudit(sync.db, {
-    workspaceId: installation.workspaceId,
-    installationId: installation.id,
-    actor: 'system:sync',
-    action: 'installation.needs_reauth',
-    details: { reason, schedulersRemoved: removed },
-  });
-  sync.logger.warn(
-    { installationId: installation.id, reason },
-    'installation needs re-authorisation; schedules paused',
-  );
-  return { outcome: 'needs_reauth', reason };
 }
 
 /** A sync asked for while this one ran: run once more, now that this one is done. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ConnectionFactory, InstallationConnection } from '../../server/crm/connections.ts';
 import { actionFor, CrmError } from '../../server/crm/errors.ts';
@@ -18,6 +18,7 @@ import {
   type Queues,
   type WriteBackJobData,
 } from '../queues.ts';
+import { delayJob, pauseForReauth, type ReauthDeps } from '../crm-recovery.ts';
 import { DEFAULT_LEASE_MS, tryLease } from '../sync/lease.ts';
 
 /**
@@ -30,7 +31,7 @@ import { DEFAULT_LEASE_MS, tryLease } from '../sync/lease.ts';
  * the rows already written are recorded.
  */
 
-export interface WriteBackServices {
+export interface WriteBackServices extends ReauthDeps {
   installations: InstallationRepository;
   store: WriteBackStore;
   adapters: Adapters;
@@ -63,7 +64,9 @@ export interface WriteBackSummary {
 }
 
 export type WriteBackResult =
-  { outcome: 'written'; summary: WriteBackSummary } | { outcome: 'skipped'; reason: string };
+  | { outcome: 'written'; summary: WriteBackSummary }
+  | { outcome: 'skipped'; reason: string }
+  | { outcome: 'needs_reauth'; reason: string };
 
 /** Rows per CRM call (DESIGN.md §4: HubSpot batch update 100, Salesforce sObject collections 200). */
 export const WRITE_BATCH_SIZE: Record<Provider, number> = { hubspot: 100, salesforce: 200 };
@@ -101,7 +104,7 @@ export async function runWriteBackJob(
     writeBackLeaseKey(installation.id),
     services.leaseMs ?? DEFAULT_LEASE_MS,
   );
-  if (!lease) return delay(job, token, services.busyDelayMs ?? BUSY_DELAY_MS);
+  if (!lease) return delayJob(job, token, services.busyDelayMs ?? BUSY_DELAY_MS);
   let result: WriteBackResult;
   try {
     result = await writeWithRecovery(services, installation, job, token);
@@ -128,7 +131,7 @@ async function writeWithRecovery(
       switch (actionFor(error)) {
         case 'delay':
         case 'pause':
-          return delay(job, token, error.retryAfterMs ?? DEFAULT_LIMIT_DELAY_MS);
+          return delayJob(job, token, error.retryAfterMs ?? DEFAULT_LIMIT_DELAY_MS);
         case 'reauth': {
           const rejected = connection.lastAccessToken();
           if (!refreshed && rejected !== undefined && error.code === 'UNAUTHORIZED') {
@@ -138,10 +141,10 @@ async function writeWithRecovery(
               continue;
             } catch (refreshError) {
               if (!(refreshError instanceof CrmError) || refreshError.code !== 'UNAUTHORIZED') throw refreshError;
+              return pauseForReauth(services, installation, refreshError.message, 'system:write-back');
             }
           }
-          // Marking the installation for re-authorisation is the sync's part; writing stops here.
-          throw new UnrecoverableError(`the CRM refuses this installation's access (${error.code}): ${error.message}`);
+          return pauseForReauth(services, installation, error.message, 'system:write-back');
         }
         case 'resync':
         case 'fail':
@@ -264,12 +267,6 @@ function toWriteOutcome(outcome: RowOutcome): { id: string; ok: boolean; error?:
   return outcome.ok
     ? { id: outcome.id, ok: true }
     : { id: outcome.id, ok: false, error: `${outcome.error.code}: ${outcome.error.message}` };
-}
-
-/** Puts the job back until `ms` from now without spending an attempt (BullMQ's DelayedError). */
-async function delay(job: Pick<Job, 'moveToDelayed'>, token: string | undefined, ms: number): Promise<never> {
-  await job.moveToDelayed(Date.now() + Math.max(1, Math.ceil(ms)), token);
-  throw new DelayedError();
 }
 
 /** A write-back asked for while this one ran: run once more now that this one is done. */

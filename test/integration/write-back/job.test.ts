@@ -1,3 +1,4 @@
+import { listAudit } from '../../../server/platform/db/audit.ts';
 import { DelayedError } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQueues, enqueueWriteBack, type Queues } from '../../../jobs/queues.ts';
@@ -93,6 +94,33 @@ describe('the write-back job', () => {
       expect(h.hubspot.counters.api).toBe(0);
       expect(await store.ledger(keyOf('hubspot'))).toEqual([]);
     } finally {
+      await h.repository.setStatus(installation.workspaceId, installation.id, 'active', null);
+    }
+  });
+
+  it('marks the installation for re-authorisation when the CRM refuses its refresh token, and writes nothing', async () => {
+    await scoreAll('hubspot', 0);
+    const installation = h.installations.hubspot;
+    const current = (await h.repository.tokens(installation.workspaceId, installation.id))!;
+    await h.repository.saveTokens(installation, {
+      ...current,
+      refreshToken: 'a-refresh-token-the-portal-revoked',
+      accessTokenExpiresAt: new Date(h.clock.now() - 1000),
+    });
+    h.resetCounters();
+    try {
+      const result = await runJob(services, h, 'hubspot');
+      expect(result.outcome).toBe('needs_reauth');
+      expect((await h.repository.get(installation.workspaceId, installation.id))?.status).toBe('needs_reauth');
+      const audit = await listAudit(handle.db, installation.workspaceId, { installationId: installation.id });
+      expect(audit.map((event) => [event.actor, event.action])).toContainEqual([
+        'system:write-back',
+        'installation.needs_reauth',
+      ]);
+      expect(h.hubspot.counters.api).toBe(0);
+      expect(await store.ledger(keyOf('hubspot'))).toEqual([]);
+    } finally {
+      await h.repository.saveTokens(installation, current);
       await h.repository.setStatus(installation.workspaceId, installation.id, 'active', null);
     }
   });

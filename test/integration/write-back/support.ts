@@ -14,6 +14,8 @@ export type Provider = 'hubspot' | 'salesforce';
 
 export function writeBackServices(h: SyncHarness, db: Database, queues: Queues): WriteBackServices {
   return {
+    db,
+    manifest: h.manifest,
     installations: h.repository,
     store: writeBackStore(db),
     adapters: h.adapters,
