@@ -47,6 +47,63 @@ export function createQueues(connection: Redis, prefix: string): Queues {
   };
 }
 
+/**
+ * One run per installation queued or running at a time, for the jobs that work through a whole
+ * installation (sync, write-back). A request that arrives while a run waits is absorbed by it; one
+ * that arrives while a run is under way flags it to go again when it finishes (takeAgainRequest), so
+ * work that arrived after the run began is not left for the next request.
+ */
+interface OnePerInstallation {
+  queue: QueueName;
+  job: string;
+  /** Names the deduplication id, the "go again" key and the job ids: `sync`, `write-back`. */
+  kind: string;
+}
+
+const deduplicationIdOf = (run: OnePerInstallation, installationId: string) => `${run.kind}.${installationId}`;
+const againKeyOf = (run: OnePerInstallation, installationId: string) => `bw:${run.kind}-again:{${installationId}}`;
+
+export interface EnqueuedRun {
+  jobId: string;
+  /** True when a run of this installation was already waiting or running and absorbed the request. */
+  deduplicated: boolean;
+}
+
+async function addOnePerInstallation(
+  queues: Queues,
+  run: OnePerInstallation,
+  installationId: string,
+  data: Record<string, unknown>,
+  options: { delayMs?: number | undefined; jobId?: string | undefined; again: string },
+): Promise<EnqueuedRun> {
+  const queue = queues.get(run.queue);
+  const jobId = options.jobId ?? `${run.kind}.${installationId}.${randomUUID()}`;
+  const job = await queue.add(run.job, data, {
+    jobId,
+    deduplication: { id: deduplicationIdOf(run, installationId) },
+    ...(options.delayMs ? { delay: options.delayMs } : {}),
+  });
+  const deduplicated = job.id !== jobId;
+  if (deduplicated && job.id !== undefined && (await queue.getJobState(job.id)) === 'active') {
+    await queues.redis.set(againKeyOf(run, installationId), options.again, 'EX', 3600);
+  }
+  return { jobId: job.id ?? jobId, deduplicated };
+}
+
+/**
+ * For a run that has finished its work: the request that arrived meanwhile (what it asked for), or
+ * null. The finishing job still holds the deduplication id, so it is freed here for the next run.
+ */
+async function takeAgainRequest(
+  queues: Queues,
+  run: OnePerInstallation,
+  installationId: string,
+): Promise<string | null> {
+  const again = await queues.redis.getdel(againKeyOf(run, installationId));
+  if (again !== null) await queues.get(run.queue).removeDeduplicationKey(deduplicationIdOf(run, installationId));
+  return again;
+}
+
 export const SYNC_MODES = ['incremental', 'full', 'reconcile'] as const;
 export const SYNC_REASONS = ['schedule', 'webhook', 'install', 'manual', 'rerun'] as const;
 
@@ -61,43 +118,34 @@ export type SyncJobData = z.infer<typeof syncJobDataSchema>;
 
 /** The job name of a sync run on the `sync` queue (the schedulers' own jobs fan out into it). */
 export const SYNC_RUN_JOB = 'run';
+const SYNC_RUN: OnePerInstallation = { queue: 'sync', job: SYNC_RUN_JOB, kind: 'sync' };
 
 /** One deduplication id per installation: two runs of one installation never overlap. */
-export const syncDeduplicationId = (installationId: string) => `sync.${installationId}`;
+export const syncDeduplicationId = (installationId: string) => deduplicationIdOf(SYNC_RUN, installationId);
 
 /** Set when a sync was asked for while one was already queued or running; the running one then goes again. */
-export const syncAgainKey = (installationId: string) => `bw:sync-again:{${installationId}}`;
+export const syncAgainKey = (installationId: string) => againKeyOf(SYNC_RUN, installationId);
 
-export interface EnqueuedSync {
-  jobId: string;
-  /** True when a run of this installation was already waiting or running and absorbed the request. */
-  deduplicated: boolean;
-}
+export type EnqueuedSync = EnqueuedRun;
 
 /**
- * Asks for a sync of one installation. At most one run per installation is queued or running; a
- * request that arrives meanwhile is absorbed, and if the run is already under way it is flagged to go
- * again when it finishes, so a change that arrived after its window opened is not left for the next
- * schedule.
+ * Asks for a sync of one installation, one run per installation at a time (addOnePerInstallation):
+ * a change that arrived after a running sync opened its window is not left for the next schedule.
  */
 export async function enqueueSync(
   queues: Queues,
   data: SyncJobData,
   options: { delayMs?: number; jobId?: string } = {},
 ): Promise<EnqueuedSync> {
-  const queue = queues.get('sync');
-  const jobId = options.jobId ?? `sync.${data.installationId}.${randomUUID()}`;
-  const job = await queue.add(SYNC_RUN_JOB, syncJobDataSchema.parse(data), {
-    jobId,
-    deduplication: { id: syncDeduplicationId(data.installationId) },
-    ...(options.delayMs ? { delay: options.delayMs } : {}),
+  return addOnePerInstallation(queues, SYNC_RUN, data.installationId, syncJobDataSchema.parse(data), {
+    ...options,
+    again: data.mode,
   });
-  const deduplicated = job.id !== jobId;
-  if (deduplicated && job.id !== undefined && (await queue.getJobState(job.id)) === 'active') {
-    await queues.redis.set(syncAgainKey(data.installationId), data.mode, 'EX', 3600);
-  }
-  return { jobId: job.id ?? jobId, deduplicated };
 }
+
+/** The mode of a sync asked for while this installation's run was under way, or null. */
+export const takeSyncAgainRequest = (queues: Queues, installationId: string) =>
+  takeAgainRequest(queues, SYNC_RUN, installationId);
 
 /** The job name of an uninstall on the `maintenance` queue. */
 export const UNINSTALL_JOB = 'uninstall';
@@ -132,6 +180,7 @@ export async function enqueueUninstall(
 
 /** The job name of a write-back run on the `write-back` queue. */
 export const WRITE_BACK_JOB = 'run';
+const WRITE_BACK_RUN: OnePerInstallation = { queue: 'write-back', job: WRITE_BACK_JOB, kind: 'write-back' };
 
 /** What a write-back job carries: ids only. */
 export const writeBackJobDataSchema = z.strictObject({
@@ -141,31 +190,27 @@ export const writeBackJobDataSchema = z.strictObject({
 export type WriteBackJobData = z.infer<typeof writeBackJobDataSchema>;
 
 /** One write-back per installation queued or running at a time. */
-export const writeBackDeduplicationId = (installationId: string) => `write-back.${installationId}`;
+export const writeBackDeduplicationId = (installationId: string) => deduplicationIdOf(WRITE_BACK_RUN, installationId);
 
 /** Set when a write-back was asked for while one ran; the running one then goes again. */
-export const writeBackAgainKey = (installationId: string) => `bw:write-back-again:{${installationId}}`;
+export const writeBackAgainKey = (installationId: string) => againKeyOf(WRITE_BACK_RUN, installationId);
 
 /**
- * Asks for the changed values of one installation to be written to its CRM. A request while a run
- * waits is absorbed by it; a request while one runs flags it to go again, so scores saved after its
- * scan began are not left for the next request.
+ * Asks for the changed values of one installation to be written to its CRM, one run per
+ * installation at a time (addOnePerInstallation): scores saved after a running scan began are not
+ * left for the next request.
  */
 export async function enqueueWriteBack(
   queues: Queues,
   data: WriteBackJobData,
   options: { delayMs?: number } = {},
-): Promise<{ jobId: string; deduplicated: boolean }> {
-  const queue = queues.get('write-back');
-  const jobId = `write-back.${data.installationId}.${randomUUID()}`;
-  const job = await queue.add(WRITE_BACK_JOB, writeBackJobDataSchema.parse(data), {
-    jobId,
-    deduplication: { id: writeBackDeduplicationId(data.installationId) },
-    ...(options.delayMs ? { delay: options.delayMs } : {}),
+): Promise<EnqueuedRun> {
+  return addOnePerInstallation(queues, WRITE_BACK_RUN, data.installationId, writeBackJobDataSchema.parse(data), {
+    ...options,
+    again: '1',
   });
-  const deduplicated = job.id !== jobId;
-  if (deduplicated && job.id !== undefined && (await queue.getJobState(job.id)) === 'active') {
-    await queues.redis.set(writeBackAgainKey(data.installationId), '1', 'EX', 3600);
-  }
-  return { jobId: job.id ?? jobId, deduplicated };
 }
+
+/** Whether a write-back was asked for while this installation's run was under way. */
+export const takeWriteBackAgainRequest = async (queues: Queues, installationId: string) =>
+  (await takeAgainRequest(queues, WRITE_BACK_RUN, installationId)) !== null;

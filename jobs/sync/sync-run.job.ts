@@ -5,14 +5,7 @@ import { actionFor, CrmError } from '../../server/crm/errors.ts';
 import type { TokenService } from '../../server/crm/token-service.ts';
 import type { Installation } from '../../server/platform/db/installations.ts';
 import type { Manifest } from '../../server/platform/manifest.ts';
-import {
-  enqueueSync,
-  syncAgainKey,
-  syncDeduplicationId,
-  SYNC_MODES,
-  type Queues,
-  type SyncJobData,
-} from '../queues.ts';
+import { enqueueSync, takeSyncAgainRequest, SYNC_MODES, type Queues, type SyncJobData } from '../queues.ts';
 import { delayJob, pauseForReauth } from '../crm-recovery.ts';
 import { upsertInstallationSchedulers } from '../schedule.ts';
 import { DEFAULT_LEASE_MS, syncLeaseKey, tryLease } from './lease.ts';
@@ -162,11 +155,9 @@ export async function syncWithRecovery(
 
 /** A sync asked for while this one ran: run once more, now that this one is done. */
 async function goAgainIfAsked(services: SyncJobServices, data: SyncJobData): Promise<void> {
-  const again = await services.redis.getdel(syncAgainKey(data.installationId));
+  const again = await takeSyncAgainRequest(services.queues, data.installationId);
   if (again === null) return;
   const mode = (SYNC_MODES as readonly string[]).includes(again) ? (again as SyncMode) : 'incremental';
-  // This job still holds the deduplication id until it completes; free it so the new run is queued.
-  await services.queues.get('sync').removeDeduplicationKey(syncDeduplicationId(data.installationId));
   await enqueueSync(services.queues, {
     workspaceId: data.workspaceId,
     installationId: data.installationId,

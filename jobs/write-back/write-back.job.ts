@@ -11,13 +11,7 @@ import type { InstallationKey } from '../../server/platform/db/sync-store.ts';
 import type { PendingWrite, WriteBackStore } from '../../server/platform/db/write-back-store.ts';
 import type { Logger } from '../../server/platform/logger.ts';
 import type { ManifestField } from '../../server/platform/manifest.ts';
-import {
-  enqueueWriteBack,
-  writeBackAgainKey,
-  writeBackDeduplicationId,
-  type Queues,
-  type WriteBackJobData,
-} from '../queues.ts';
+import { enqueueWriteBack, takeWriteBackAgainRequest, type Queues, type WriteBackJobData } from '../queues.ts';
 import { delayJob, pauseForReauth, type ReauthDeps } from '../crm-recovery.ts';
 import { DEFAULT_LEASE_MS, tryLease } from '../sync/lease.ts';
 
@@ -271,8 +265,6 @@ function toWriteOutcome(outcome: RowOutcome): { id: string; ok: boolean; error?:
 
 /** A write-back asked for while this one ran: run once more now that this one is done. */
 async function goAgainIfAsked(services: WriteBackServices, data: WriteBackJobData): Promise<void> {
-  const again = await services.redis.getdel(writeBackAgainKey(data.installationId));
-  if (again === null) return;
-  await services.queues.get('write-back').removeDeduplicationKey(writeBackDeduplicationId(data.installationId));
-  await enqueueWriteBack(services.queues, data);
+  if (await takeWriteBackAgainRequest(services.queues, data.installationId))
+    await enqueueWriteBack(services.queues, data);
 }
