@@ -94,6 +94,21 @@ export interface Differences {
   associations: string[];
 }
 
+/** The installation's live raw records of one object, as the sync stored them. */
+export function liveRawRecords(db: Database, key: { workspaceId: string; installationId: string }, object: string) {
+  return db
+    .select({ id: crmRecords.externalId, properties: crmRecords.properties, associations: crmRecords.associations })
+    .from(crmRecords)
+    .where(
+      and(
+        eq(crmRecords.workspaceId, key.workspaceId),
+        eq(crmRecords.installationId, key.installationId),
+        eq(crmRecords.objectType, object),
+        eq(crmRecords.archived, false),
+      ),
+    );
+}
+
 export async function differences(
   h: SyncHarness,
   db: Database,
@@ -107,17 +122,7 @@ export async function differences(
   const result: Differences[] = [];
   for (const object of SYNC_OBJECTS) {
     const truth = provider === 'hubspot' ? hubspotTruth(h, object) : salesforceTruth(h, object);
-    const rows = await db
-      .select({ id: crmRecords.externalId, properties: crmRecords.properties, associations: crmRecords.associations })
-      .from(crmRecords)
-      .where(
-        and(
-          eq(crmRecords.workspaceId, key.workspaceId),
-          eq(crmRecords.installationId, key.installationId),
-          eq(crmRecords.objectType, object),
-          eq(crmRecords.archived, false),
-        ),
-      );
+    const rows = await liveRawRecords(db, key, object);
     const table = NORMALISED_TABLES[object];
     const normalised = await db
       .select({ id: table.externalId })

@@ -13,13 +13,12 @@ import { connectThroughOAuth } from '../../../server/demo.ts';
 import { createApp } from '../../../server/http/app.ts';
 import { createSealer } from '../../../server/platform/crypto.ts';
 import type { DatabaseHandle } from '../../../server/platform/db/database.ts';
-import { crmRecords } from '../../../server/platform/db/schema.ts';
 import { NORMALISED_TABLES } from '../../../server/platform/db/sync-store.ts';
 import { parseEnv } from '../../../server/platform/env.ts';
 import { silentLogger, testDatabases } from '../../support/databases.ts';
 import { dropPrefix, uniquePrefix } from '../../support/redis.ts';
 import { createSyncHarness, type SyncHarness } from '../../support/sync-harness.ts';
-import { differences, summarise } from './convergence.ts';
+import { differences, liveRawRecords, summarise } from './convergence.ts';
 
 /**
  * Acceptance 1, end to end against the stand-ins: a generated book of 10,000 accounts with their
@@ -215,17 +214,7 @@ describe.each(['hubspot', 'salesforce'] as const)('a full sync of the %s book', 
     await fullSyncs();
     const key = { workspaceId: h.workspaceId, installationId: h.installations[provider].id };
     for (const object of ['contacts', 'deals', 'tickets'] as const) {
-      const raw = await handle.db
-        .select({ id: crmRecords.externalId, associations: crmRecords.associations })
-        .from(crmRecords)
-        .where(
-          and(
-            eq(crmRecords.workspaceId, key.workspaceId),
-            eq(crmRecords.installationId, key.installationId),
-            eq(crmRecords.objectType, object),
-            eq(crmRecords.archived, false),
-          ),
-        );
+      const raw = await liveRawRecords(handle.db, key, object);
       const table = NORMALISED_TABLES[object];
       const normalised = await handle.db
         .select({ id: table.externalId, account: table.accountExternalId })
