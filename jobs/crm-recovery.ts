@@ -1,4 +1,6 @@
-import { DelayedError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { actionFor, CrmError } from '../server/crm/errors.ts';
+import type { TokenService } from '../server/crm/token-service.ts';
 import { recordAudit } from '../server/platform/db/audit.ts';
 import type { Database } from '../server/platform/db/database.ts';
 import type { Installation, InstallationRepository } from '../server/platform/db/installations.ts';
@@ -18,6 +20,9 @@ export async function delayJob(job: Pick<Job, 'moveToDelayed'>, token: string | 
   await job.moveToDelayed(Date.now() + Math.max(1, Math.ceil(ms)), token);
   throw new DelayedError();
 }
+
+/** A limit without a stated wait still backs off this long. */
+const DEFAULT_LIMIT_DELAY_MS = 10_000;
 
 export interface ReauthDeps {
   db: Database;
@@ -60,4 +65,53 @@ export async function pauseForReauth(
     'installation needs re-authorisation; schedules paused',
   );
   return { outcome: 'needs_reauth', reason };
+}
+
+export interface RecoveryContext {
+  job: Pick<Job, 'moveToDelayed'>;
+  token: string | undefined;
+  tokens: TokenService;
+  installation: Installation;
+  reauth: ReauthDeps;
+  actor: string;
+  /** The access token the failed attempt sent, when it got as far as sending one. */
+  rejectedToken: string | undefined;
+  /** Whether this job already refreshed after a rejection: a second rejection is final. */
+  refreshed: boolean;
+}
+
+/**
+ * What a job does with a CrmError (server/crm/errors.ts actionFor): a rate limit or a spent
+ * allowance delays the job without spending an attempt (this throws BullMQ's DelayedError); a token
+ * the CRM refuses is refreshed once ('refreshed': try again), and if it is still refused the
+ * installation is paused for re-authorisation; a cursor that no longer decodes is the caller's to
+ * resync ('resync'); a blip is rethrown for BullMQ's backoff; a bug fails the job for good.
+ */
+export async function recoverFromCrmError(
+  error: CrmError,
+  ctx: RecoveryContext,
+): Promise<'refreshed' | 'resync' | ReauthOutcome> {
+  switch (actionFor(error)) {
+    case 'delay':
+    case 'pause':
+      return delayJob(ctx.job, ctx.token, error.retryAfterMs ?? DEFAULT_LIMIT_DELAY_MS);
+    case 'reauth': {
+      if (!ctx.refreshed && ctx.rejectedToken !== undefined && error.code === 'UNAUTHORIZED') {
+        try {
+          await ctx.tokens.refreshAfterRejection(ctx.installation, ctx.rejectedToken);
+          return 'refreshed';
+        } catch (refreshError) {
+          if (!(refreshError instanceof CrmError) || refreshError.code !== 'UNAUTHORIZED') throw refreshError;
+          return pauseForReauth(ctx.reauth, ctx.installation, refreshError.message, ctx.actor);
+        }
+      }
+      return pauseForReauth(ctx.reauth, ctx.installation, error.message, ctx.actor);
+    }
+    case 'resync':
+      return 'resync';
+    case 'fail':
+      throw new UnrecoverableError(`${error.code}: ${error.message}`);
+    case 'retry':
+      throw error;
+  }
 }

@@ -1,12 +1,12 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { InstallationConnection } from '../../server/crm/connections.ts';
-import { actionFor, CrmError } from '../../server/crm/errors.ts';
+import { CrmError } from '../../server/crm/errors.ts';
 import type { TokenService } from '../../server/crm/token-service.ts';
 import type { Installation } from '../../server/platform/db/installations.ts';
 import type { Manifest } from '../../server/platform/manifest.ts';
 import { enqueueSync, takeSyncAgainRequest, SYNC_MODES, type Queues, type SyncJobData } from '../queues.ts';
-import { delayJob, pauseForReauth } from '../crm-recovery.ts';
+import { delayJob, recoverFromCrmError } from '../crm-recovery.ts';
 import { upsertInstallationSchedulers } from '../schedule.ts';
 import { DEFAULT_LEASE_MS, syncLeaseKey, tryLease } from './lease.ts';
 import { runSync, type SyncDeps, type SyncMode, type SyncSummary } from './run-sync.ts';
@@ -38,8 +38,6 @@ export type SyncJobResult =
 
 const BUSY_DELAY_MS = 5_000;
 const ACTOR = 'system:sync';
-/** A limit without a stated wait still backs off this long. */
-const DEFAULT_LIMIT_DELAY_MS = 10_000;
 
 const reauthDeps = (services: SyncJobServices) => ({
   db: services.sync.db,
@@ -120,34 +118,24 @@ export async function syncWithRecovery(
       return { outcome: 'synced', summary };
     } catch (error) {
       if (!(error instanceof CrmError)) throw error;
-      switch (actionFor(error)) {
-        case 'delay':
-        case 'pause':
-          return delayJob(job, token, error.retryAfterMs ?? DEFAULT_LIMIT_DELAY_MS);
-        case 'reauth': {
-          const rejected = connection?.lastAccessToken();
-          if (!refreshed && rejected !== undefined && error.code === 'UNAUTHORIZED') {
-            refreshed = true;
-            try {
-              await services.tokens.refreshAfterRejection(installation, rejected);
-              continue;
-            } catch (refreshError) {
-              if (!(refreshError instanceof CrmError) || refreshError.code !== 'UNAUTHORIZED') throw refreshError;
-              return pauseForReauth(reauthDeps(services), installation, refreshError.message, ACTOR);
-            }
-          }
-          return pauseForReauth(reauthDeps(services), installation, error.message, ACTOR);
-        }
-        case 'resync':
-          if (resynced)
-            throw new UnrecoverableError(`the cursor is still invalid after a full resync: ${error.message}`);
-          resynced = true;
-          mode = 'full';
-          continue;
-        case 'fail':
-          throw new UnrecoverableError(`${error.code}: ${error.message}`);
-        case 'retry':
-          throw error;
+      const next = await recoverFromCrmError(error, {
+        job,
+        token,
+        tokens: services.tokens,
+        installation,
+        reauth: reauthDeps(services),
+        actor: ACTOR,
+        rejectedToken: connection?.lastAccessToken(),
+        refreshed,
+      });
+      if (next === 'refreshed') {
+        refreshed = true;
+      } else if (next === 'resync') {
+        if (resynced) throw new UnrecoverableError(`the cursor is still invalid after a full resync: ${error.message}`);
+        resynced = true;
+        mode = 'full';
+      } else {
+        return next;
       }
     }
   }

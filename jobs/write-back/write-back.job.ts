@@ -12,7 +12,7 @@ import type { PendingWrite, WriteBackStore } from '../../server/platform/db/writ
 import type { Logger } from '../../server/platform/logger.ts';
 import type { ManifestField } from '../../server/platform/manifest.ts';
 import { enqueueWriteBack, takeWriteBackAgainRequest, type Queues, type WriteBackJobData } from '../queues.ts';
-import { delayJob, pauseForReauth, type ReauthDeps } from '../crm-recovery.ts';
+import { delayJob, recoverFromCrmError, type ReauthDeps } from '../crm-recovery.ts';
 import { DEFAULT_LEASE_MS, tryLease } from '../sync/lease.ts';
 
 /**
@@ -68,7 +68,6 @@ export const WRITE_BATCH_SIZE: Record<Provider, number> = { hubspot: 100, salesf
 export const writeBackLeaseKey = (installationId: string) => `bw:lock:{${installationId}}:write-back`;
 
 const BUSY_DELAY_MS = 5_000;
-const DEFAULT_LIMIT_DELAY_MS = 10_000;
 /** Row errors after which the rest of the run would fail the same way. */
 const STOPS: readonly CrmError['code'][] = ['RATE_LIMITED', 'QUOTA_EXHAUSTED', 'UNAUTHORIZED', 'MISSING_SCOPE'];
 
@@ -122,30 +121,19 @@ async function writeWithRecovery(
       return await writeChanged(services, installation, connection, job);
     } catch (error) {
       if (!(error instanceof CrmError)) throw error;
-      switch (actionFor(error)) {
-        case 'delay':
-        case 'pause':
-          return delayJob(job, token, error.retryAfterMs ?? DEFAULT_LIMIT_DELAY_MS);
-        case 'reauth': {
-          const rejected = connection.lastAccessToken();
-          if (!refreshed && rejected !== undefined && error.code === 'UNAUTHORIZED') {
-            refreshed = true;
-            try {
-              await services.tokens.refreshAfterRejection(installation, rejected);
-              continue;
-            } catch (refreshError) {
-              if (!(refreshError instanceof CrmError) || refreshError.code !== 'UNAUTHORIZED') throw refreshError;
-              return pauseForReauth(services, installation, refreshError.message, 'system:write-back');
-            }
-          }
-          return pauseForReauth(services, installation, error.message, 'system:write-back');
-        }
-        case 'resync':
-        case 'fail':
-          throw new UnrecoverableError(`${error.code}: ${error.message}`);
-        case 'retry':
-          throw error;
-      }
+      const next = await recoverFromCrmError(error, {
+        job,
+        token,
+        tokens: services.tokens,
+        installation,
+        reauth: services,
+        actor: 'system:write-back',
+        rejectedToken: connection.lastAccessToken(),
+        refreshed,
+      });
+      if (next === 'resync') throw new UnrecoverableError(`${error.code}: ${error.message}`);
+      if (next !== 'refreshed') return next;
+      refreshed = true;
     }
   }
 }
