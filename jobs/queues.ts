@@ -214,3 +214,69 @@ export async function enqueueWriteBack(
 /** Whether a write-back was asked for while this installation's run was under way. */
 export const takeWriteBackAgainRequest = async (queues: Queues, installationId: string) =>
   (await takeAgainRequest(queues, WRITE_BACK_RUN, installationId)) !== null;
+
+/** The job name of a score run on the `score` queue. */
+export const SCORE_JOB = 'run';
+const SCORE_RUN: OnePerInstallation = { queue: 'score', job: SCORE_JOB, kind: 'score' };
+
+export const SCORE_REASONS = ['sync', 'schedule', 'model', 'override', 'ingest', 'manual', 'rerun'] as const;
+
+/**
+ * What a score job carries: ids only. `full` rescores every account (a new model, the daily run,
+ * where windows move with the calendar); otherwise only accounts whose inputs changed since the
+ * installation's last score run.
+ */
+export const scoreJobDataSchema = z.strictObject({
+  workspaceId: z.uuid(),
+  installationId: z.uuid(),
+  full: z.boolean(),
+  reason: z.enum(SCORE_REASONS),
+});
+export type ScoreJobData = z.infer<typeof scoreJobDataSchema>;
+
+/** Set when a score was asked for while one ran; the running one then goes again ('full' or 'changed'). */
+export const scoreAgainKey = (installationId: string) => againKeyOf(SCORE_RUN, installationId);
+
+/** Asks for an installation's accounts to be scored, one run per installation at a time (addOnePerInstallation). */
+export async function enqueueScore(
+  queues: Queues,
+  data: ScoreJobData,
+  options: { delayMs?: number } = {},
+): Promise<EnqueuedRun> {
+  return addOnePerInstallation(queues, SCORE_RUN, data.installationId, scoreJobDataSchema.parse(data), {
+    ...options,
+    again: data.full ? 'full' : 'changed',
+  });
+}
+
+/** What a score asked for during this installation's run wants: 'full', 'changed', or null for nothing. */
+export const takeScoreAgainRequest = (queues: Queues, installationId: string) =>
+  takeAgainRequest(queues, SCORE_RUN, installationId);
+
+/** The job name of a model backtest on the `score` queue. */
+export const BACKTEST_JOB = 'backtest';
+
+/**
+ * A backtest of one model version of a workspace: score every account as of `asOf` (default: the
+ * horizon before today) and compare with the renewals decided in the `horizonDays` after it.
+ */
+export const backtestJobDataSchema = z.strictObject({
+  workspaceId: z.uuid(),
+  version: z.int().min(1),
+  asOf: z.iso.date().optional(),
+  horizonDays: z.int().min(30).max(730).default(182),
+  requestedBy: z.string().min(1).max(200),
+});
+export type BacktestJobData = z.infer<typeof backtestJobDataSchema>;
+export type BacktestJobInput = z.input<typeof backtestJobDataSchema>;
+
+/** Asks for a backtest; asking again for the same version and settings while one waits or runs changes nothing. */
+export async function enqueueBacktest(queues: Queues, input: BacktestJobInput): Promise<{ jobId: string }> {
+  const data = backtestJobDataSchema.parse(input);
+  const jobId = `backtest.${data.workspaceId}.${data.version}.${data.asOf ?? 'auto'}.${data.horizonDays}`;
+  const queue = queues.get('score');
+  const earlier = await queue.getJob(jobId);
+  if (earlier && ((await earlier.isCompleted()) || (await earlier.isFailed()))) await earlier.remove();
+  const job = await queue.add(BACKTEST_JOB, data, { jobId, attempts: 2 });
+  return { jobId: job.id ?? jobId };
+}

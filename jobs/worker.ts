@@ -63,7 +63,7 @@ const handler = <T>(
 function handlers(deps: WorkerDeps, identity: WorkerIdentity): Record<QueueName, Record<string, JobHandler<unknown>>> {
   const heartbeat = handler(heartbeatDataSchema, (_data, job) => runHeartbeat(deps.db, identity, job.id ?? 'unknown'));
   const services = deps.services;
-  if (!services) return { maintenance: { heartbeat }, sync: {}, 'write-back': {} };
+  if (!services) return { maintenance: { heartbeat }, sync: {}, score: {}, 'write-back': {} };
   const writeBack = services.writeBack;
   return {
     maintenance: {
@@ -78,6 +78,7 @@ function handlers(deps: WorkerDeps, identity: WorkerIdentity): Record<QueueName,
       ),
       reconcile: handler(syncTickDataSchema, (data, job) => runSyncTick(services.sync.queues, 'reconcile', data, job)),
     },
+    score: {},
     'write-back': writeBack
       ? {
           [WRITE_BACK_JOB]: handler(writeBackJobDataSchema, (data, job, token) =>

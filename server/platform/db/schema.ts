@@ -5,6 +5,7 @@ import {
   boolean,
   check,
   date,
+  doublePrecision,
   foreignKey,
   index,
   integer,
@@ -524,4 +525,114 @@ export const installationCrmSchema = pgTable(
     checkedAt: timestamp('checked_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [primaryKey({ columns: [table.workspaceId, table.installationId] }), ofInstallation(table)],
+);
+
+export const MODEL_STATUSES = ['draft', 'published', 'retired'] as const;
+
+/**
+ * Health model versions per workspace (DESIGN.md §4): drafts an admin edits and backtests, the
+ * published version every score of the workspace uses, and the versions it replaced. Publishing
+ * records who and when; a published definition never changes.
+ */
+export const healthModels = pgTable(
+  'health_models',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    version: integer('version').notNull(),
+    status: text('status', { enum: MODEL_STATUSES }).notNull(),
+    definition: jsonb('definition').$type<unknown>().notNull(),
+    /** The last backtest report of this definition, shown before publishing. */
+    backtest: jsonb('backtest').$type<unknown>(),
+    createdBy: text('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    publishedBy: text('published_by'),
+    publishedAt: timestamp('published_at', { withTimezone: true }),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.version] }),
+    foreignKey({ columns: [table.workspaceId], foreignColumns: [workspaces.id] }).onDelete('cascade'),
+    check('health_models_status_check', sql`${table.status} in ('draft', 'published', 'retired')`),
+    // At most one published version per workspace.
+    uniqueIndex('health_models_published_idx')
+      .on(table.workspaceId)
+      .where(sql`${table.status} = 'published'`),
+  ],
+);
+
+/** Each account's latest windowed signal values, kept so a partial rescore has its segment's peers. */
+export const accountSignals = pgTable(
+  'account_signals',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    accountExternalId: text('account_external_id').notNull(),
+    segment: text('segment'),
+    values: jsonb('values').$type<Record<string, number | boolean | null>>().notNull(),
+    computedAt: instant('computed_at').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.installationId, table.accountExternalId] }),
+    ofInstallation(table),
+  ],
+);
+
+/**
+ * Score history: one row per account and day (the day's latest score), with the model version and the
+ * full explanation. Daily for 90 days, then one row per week (maintenance thins it).
+ */
+export const healthScores = pgTable(
+  'health_scores',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    accountExternalId: text('account_external_id').notNull(),
+    day: day('day').notNull(),
+    scoredAt: instant('scored_at').notNull(),
+    modelVersion: integer('model_version').notNull(),
+    status: text('status', { enum: ['scored', 'insufficient_data'] }).notNull(),
+    score: doublePrecision('score'),
+    band: text('band', { enum: ['red', 'yellow', 'green'] }),
+    trend: text('trend', { enum: ['improving', 'stable', 'declining'] }),
+    coverage: doublePrecision('coverage').notNull(),
+    /** Groups, measures (raw, sub-score, weight, contribution), drivers and what moved. */
+    explanation: jsonb('explanation').$type<unknown>().notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.installationId, table.accountExternalId, table.day] }),
+    index('health_scores_day_idx').on(table.workspaceId, table.installationId, table.day),
+    ofInstallation(table),
+  ],
+);
+
+/**
+ * CSM overrides: a CSM's own score or band with a reason and an expiry. Rows are never updated in
+ * place except to record who cleared them; the history of overrides is the audit trail.
+ */
+export const healthOverrides = pgTable(
+  'health_overrides',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    id: uuid('id').notNull().defaultRandom(),
+    accountExternalId: text('account_external_id').notNull(),
+    score: doublePrecision('score'),
+    band: text('band', { enum: ['red', 'yellow', 'green'] }),
+    reason: text('reason').notNull(),
+    author: text('author').notNull(),
+    setAt: instant('set_at').notNull(),
+    expiresAt: instant('expires_at').notNull(),
+    clearedAt: instant('cleared_at'),
+    clearedBy: text('cleared_by'),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.installationId, table.id] }),
+    index('health_overrides_account_idx').on(
+      table.workspaceId,
+      table.installationId,
+      table.accountExternalId,
+      table.setAt,
+    ),
+    ofInstallation(table),
+  ],
 );
