@@ -11,9 +11,15 @@ import { jsonPath } from '../server/platform/manifest.ts';
 import { createWorkerConnection, type Redis } from '../server/platform/redis.ts';
 import { bootRuntime, runProcess } from '../server/platform/runtime.ts';
 import { heartbeatDataSchema, runHeartbeat, type WorkerIdentity } from './maintenance/heartbeat.job.ts';
+import { pruneDataSchema, runPrune } from './maintenance/prune.job.ts';
 import {
+  BACKTEST_JOB,
+  backtestJobDataSchema,
   createQueues,
+  enqueueScore,
   QUEUE_NAMES,
+  SCORE_JOB,
+  scoreJobDataSchema,
   SYNC_RUN_JOB,
   syncJobDataSchema,
   WRITE_BACK_JOB,
@@ -28,6 +34,8 @@ import {
   type JobServicesOptions,
   type JobServicesRuntime,
 } from './sync/services.ts';
+import { runBacktestJob } from './score/backtest.job.ts';
+import { runScoreJob } from './score/score.job.ts';
 import { runSyncJob } from './sync/sync-run.job.ts';
 import { runSyncTick, syncTickDataSchema } from './sync/sync-tick.job.ts';
 import { runUninstall, uninstallRunDataSchema } from './sync/uninstall.job.ts';
@@ -70,6 +78,7 @@ function handlers(deps: WorkerDeps, identity: WorkerIdentity): Record<QueueName,
       heartbeat,
       // The first job (enqueueUninstall) and its delayed purge (with purgeAt) share one schema.
       uninstall: handler(uninstallRunDataSchema, (data) => runUninstall(services.uninstall, data)),
+      prune: handler(pruneDataSchema, () => runPrune(deps.db, new Date())),
     },
     sync: {
       [SYNC_RUN_JOB]: handler(syncJobDataSchema, (data, job, token) => runSyncJob(services.sync, data, job, token)),
@@ -78,7 +87,22 @@ function handlers(deps: WorkerDeps, identity: WorkerIdentity): Record<QueueName,
       ),
       reconcile: handler(syncTickDataSchema, (data, job) => runSyncTick(services.sync.queues, 'reconcile', data, job)),
     },
-    score: {},
+    score: {
+      ...(services.score
+        ? {
+            [SCORE_JOB]: handler(scoreJobDataSchema, (data, job, token) =>
+              runScoreJob(services.score!, data, job, token),
+            ),
+            // The installation scheduler's daily tick: windows move with the calendar, so every account.
+            daily: handler(syncTickDataSchema, (data) =>
+              enqueueScore(services.score!.queues, { ...data, full: true, reason: 'schedule' }),
+            ),
+          }
+        : {}),
+      ...(services.backtest
+        ? { [BACKTEST_JOB]: handler(backtestJobDataSchema, (data, job) => runBacktestJob(services.backtest!, data, job)) }
+        : {}),
+    },
     'write-back': writeBack
       ? {
           [WRITE_BACK_JOB]: handler(writeBackJobDataSchema, (data, job, token) =>

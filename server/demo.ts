@@ -1,8 +1,22 @@
-import type { OAuthConfigOverrides } from './crm/oauth-config.ts';
-import type { CrmBook } from '../sandbox/generator/book.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { and, eq, isNotNull } from 'drizzle-orm';
+import { enqueueScore, type Queues } from '../jobs/queues.ts';
+import type { Book, CrmBook, Sentiment, SurveyResponse, UsageDay } from '../sandbox/generator/book.ts';
 import { crmBook, generateBook } from '../sandbox/generator/generate-book.ts';
 import { DEFAULT_PORTALS } from '../sandbox/hubspot/index.ts';
 import { startSandboxes, type RunningSandboxes } from '../sandbox/start-sandboxes.ts';
+import { normaliseDomain } from './core/accounts/normalise.ts';
+import type { OAuthConfigOverrides } from './crm/oauth-config.ts';
+import type { Database } from './platform/db/database.ts';
+import {
+  insertSentiment,
+  insertSurveyResponses,
+  matchAccounts,
+  upsertUsageDaily,
+  type IngestScope,
+} from './platform/db/ingest-store.ts';
+import { installations, syncState } from './platform/db/schema.ts';
+import type { Logger } from './platform/logger.ts';
 
 /**
  * The embedded demo: with no CRM credentials, `npm start` runs the stand-ins and connects a demo
@@ -63,6 +77,8 @@ export interface DemoSandboxes {
   sandboxes: RunningSandboxes;
   /** The stand-ins' OAuth clients, for oauthConfigFromEnv(env, manifest, overrides). */
   oauth: OAuthConfigOverrides;
+  /** The generated book's ingest signals (absent when a CRM-only book was given). */
+  signals?: DemoSignals;
   close(): Promise<void>;
 }
 
@@ -84,9 +100,10 @@ const today = () => new Date().toISOString().slice(0, 10);
 
 /** Starts both stand-ins with a book loaded and the app's callbacks registered with their OAuth clients. */
 export async function startDemoSandboxes(options: StartDemoSandboxesOptions): Promise<DemoSandboxes> {
-  const book =
-    options.book ??
-    crmBook(generateBook({ seed: options.seed ?? 42, accounts: options.accounts ?? 300, asOf: today() }).book);
+  const generated = options.book
+    ? undefined
+    : generateBook({ seed: options.seed ?? 42, accounts: options.accounts ?? 300, asOf: today() }).book;
+  const book = options.book ?? crmBook(generated!);
   const sandboxes = await startSandboxes({
     book,
     hubspotWebhookUrl: new URL('/webhooks/hubspot', options.publicUrl).toString(),
@@ -120,6 +137,7 @@ export async function startDemoSandboxes(options: StartDemoSandboxesOptions): Pr
         sandboxLoginUrl: sandboxes.salesforce.url,
       },
     },
+    ...(generated ? { signals: demoSignals(generated) } : {}),
     close: () => sandboxes.close(),
   };
 }
@@ -202,9 +220,205 @@ export async function connectDemo(
   return { hubspot, salesforce };
 }
 
+/** Days of usage the demo stores: enough for every window the default health model reads. */
+export const DEMO_USAGE_DAYS = 120;
+const DAY_MS = 86_400_000;
+const INSERT_CHUNK = 1_000;
+
+/** What the customer's systems would send the ingest API for the generated book. */
+export interface DemoSignals {
+  /** Book account id → its web domain, the way the ingest items name accounts. */
+  domains: Map<string, string>;
+  usage: UsageDay[];
+  surveys: SurveyResponse[];
+  sentiment: Sentiment[];
+}
+
+/** The book's last `usageDays` days of usage (up to its as-of day), every survey response and every CSM note. */
+export function demoSignals(book: Book, usageDays = DEMO_USAGE_DAYS): DemoSignals {
+  const from = new Date(Date.parse(`${book.meta.asOf}T00:00:00Z`) - (usageDays - 1) * DAY_MS)
+    .toISOString()
+    .slice(0, 10);
+  return {
+    domains: new Map(book.accounts.map((account) => [account.id, account.domain])),
+    usage: book.usage.filter((day) => day.date >= from && day.date <= book.meta.asOf),
+    surveys: book.surveys,
+    sentiment: book.sentiment,
+  };
+}
+
+export interface DemoSignalsLoaded {
+  installationId: string;
+  usageDays: number;
+  surveys: number;
+  sentiment: number;
+  /** Book accounts whose domain names no single account of the installation (not in this CRM, or shared). */
+  unmatchedAccounts: number;
+}
+
+async function inChunks<T>(rows: T[], store: (chunk: T[]) => Promise<number>): Promise<number> {
+  let stored = 0;
+  for (let start = 0; start < rows.length; start += INSERT_CHUNK)
+    stored += await store(rows.slice(start, start + INSERT_CHUNK));
+  return stored;
+}
+
+/**
+ * Stores the signals for one installation through the ingest API's own store functions, each book
+ * account resolved by its normalised domain among the installation's synced accounts. Idempotent:
+ * a usage day is replaced only when it changed, a survey or note is kept by its book id.
+ */
+export async function loadDemoSignals(
+  db: Database,
+  scope: IngestScope,
+  signals: DemoSignals,
+): Promise<DemoSignalsLoaded> {
+  const domainOf = new Map<string, string>();
+  for (const [accountId, domain] of signals.domains) {
+    const normalised = normaliseDomain(domain);
+    if (normalised !== undefined) domainOf.set(accountId, normalised);
+  }
+  const found = await matchAccounts(db, scope, [], [...new Set(domainOf.values())]);
+  const crmId = new Map<string, string>();
+  for (const [accountId, domain] of domainOf) {
+    const matches = found.domains.get(domain) ?? [];
+    if (matches.length === 1) crmId.set(accountId, matches[0]!);
+  }
+  const usage = signals.usage.flatMap((day) => {
+    const accountExternalId = crmId.get(day.accountId);
+    if (accountExternalId === undefined) return [];
+    const { date, activeUsers, licences, events, features } = day;
+    return [{ accountExternalId, date, activeUsers, licences, events, features }];
+  });
+  const surveys = signals.surveys.flatMap((survey) => {
+    const accountExternalId = crmId.get(survey.accountId);
+    if (accountExternalId === undefined) return [];
+    const { id, kind, score, verbatim, respondedAt } = survey;
+    // The book's contact and CSM ids are not the CRM's: left unknown, as a sender without them would.
+    return [
+      {
+        clientId: id,
+        accountExternalId,
+        kind,
+        score,
+        verbatim,
+        contactExternalId: null,
+        respondedAt: new Date(respondedAt),
+      },
+    ];
+  });
+  const sentiment = signals.sentiment.flatMap((entry) => {
+    const accountExternalId = crmId.get(entry.accountId);
+    if (accountExternalId === undefined) return [];
+    const { id, note, recordedAt } = entry;
+    return [
+      {
+        clientId: id,
+        accountExternalId,
+        sentiment: entry.sentiment,
+        note,
+        csmExternalId: null,
+        recordedAt: new Date(recordedAt),
+      },
+    ];
+  });
+  // One transaction: on PGlite, one commit instead of one per statement.
+  return db.transaction(async (tx) => ({
+    installationId: scope.installationId,
+    usageDays: await inChunks(usage, (chunk) => upsertUsageDaily(tx, scope, chunk)),
+    surveys: await inChunks(surveys, (chunk) => insertSurveyResponses(tx, scope, chunk)),
+    sentiment: await inChunks(sentiment, (chunk) => insertSentiment(tx, scope, chunk)),
+    unmatchedAccounts: signals.domains.size - crmId.size,
+  }));
+}
+
+/**
+ * Waits until the installation's first sync has stored its accounts (ingest resolves accounts by
+ * domain only among stored ones). False when stopped or out of time.
+ */
+export async function whenAccountsSynced(
+  db: Database,
+  scope: IngestScope,
+  options: { signal?: AbortSignal; pollMs?: number; timeoutMs?: number } = {},
+): Promise<boolean> {
+  const deadline = Date.now() + (options.timeoutMs ?? 15 * 60_000);
+  while (!options.signal?.aborted && Date.now() < deadline) {
+    const [finished] = await db
+      .select({ at: syncState.lastFinishedAt })
+      .from(syncState)
+      .where(
+        and(
+          eq(syncState.workspaceId, scope.workspaceId),
+          eq(syncState.installationId, scope.installationId),
+          eq(syncState.objectType, 'accounts'),
+          isNotNull(syncState.lastFinishedAt),
+        ),
+      );
+    if (finished) return true;
+    try {
+      await sleep(options.pollMs ?? 500, undefined, options.signal ? { signal: options.signal } : {});
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
+export interface DemoSignalsOptions {
+  /** The app's database: with it, the demo stores the book's usage, surveys and notes once each CRM has synced. */
+  db?: Database;
+  /** With it, a score of each installation is asked for once its signals are stored. */
+  queues?: Queues;
+  logger?: Logger;
+}
+
+/**
+ * For each connected install: wait for its accounts, store the signals, ask for a score. Never
+ * rejects (null for an install whose signals were not stored), so nothing needs to wait for it.
+ */
+export function loadSignalsWhenSynced(
+  options: DemoSignalsOptions & { db: Database },
+  signals: DemoSignals,
+  installationIds: string[],
+  signal: AbortSignal,
+): Promise<(DemoSignalsLoaded | null)[]> {
+  const { db, queues, logger } = options;
+  return Promise.all(
+    installationIds.map(async (installationId): Promise<DemoSignalsLoaded | null> => {
+      try {
+        // The install flow's callback named this installation; its workspace comes with it.
+        const [row] = await db
+          .select({ workspaceId: installations.workspaceId })
+          .from(installations)
+          .where(eq(installations.id, installationId));
+        if (!row) return null;
+        const scope = { workspaceId: row.workspaceId, installationId };
+        if (!(await whenAccountsSynced(db, scope, { signal }))) return null;
+        const started = performance.now();
+        const loaded = await loadDemoSignals(db, scope, signals);
+        logger?.info({ ...loaded, ms: Math.round(performance.now() - started) }, 'demo signals stored');
+        if (queues) await enqueueScore(queues, { ...scope, full: true, reason: 'ingest' });
+        return loaded;
+      } catch (error) {
+        // A demo nicety: scores without these signals are still scores, so this never stops the app.
+        if (!signal.aborted) logger?.warn({ err: error, installationId }, 'demo signals could not be stored');
+        return null;
+      }
+    }),
+  );
+}
+
 export interface RunningDemo extends DemoSandboxes {
-  /** After the app listens at publicUrl: connects the demo portal and org (idempotent: a re-install each start). */
-  connect(): Promise<{ hubspot: ConnectedInstall; salesforce: ConnectedInstall }>;
+  /**
+   * After the app listens at publicUrl: connects the demo portal and org (idempotent: a re-install
+   * each start). With a database, `signals` settles once their usage, surveys and notes are stored
+   * (null for an install whose signals could not be); it never rejects, and nothing waits for it.
+   */
+  connect(): Promise<{
+    hubspot: ConnectedInstall;
+    salesforce: ConnectedInstall;
+    signals: Promise<(DemoSignalsLoaded | null)[]>;
+  }>;
 }
 
 /**
@@ -212,7 +426,32 @@ export interface RunningDemo extends DemoSandboxes {
  * told otherwise). Build the app with `oauthConfigFromEnv(env, manifest, demo.oauth)`, listen, then
  * `await demo.connect()`; close the demo on shutdown.
  */
-export async function startDemo(options: StartDemoSandboxesOptions): Promise<RunningDemo> {
+export async function startDemo(options: StartDemoSandboxesOptions & DemoSignalsOptions): Promise<RunningDemo> {
   const sandboxes = await startDemoSandboxes({ accounts: 300, ...options });
-  return { ...sandboxes, connect: () => connectDemo(options.publicUrl) };
+  const stop = new AbortController();
+  const pending: Promise<unknown>[] = [];
+  return {
+    ...sandboxes,
+    async connect() {
+      const connected = await connectDemo(options.publicUrl);
+      const { db } = options;
+      const signals =
+        db && sandboxes.signals
+          ? loadSignalsWhenSynced(
+              { ...options, db },
+              sandboxes.signals,
+              [connected.hubspot.installationId, connected.salesforce.installationId],
+              stop.signal,
+            )
+          : Promise.resolve([]);
+      pending.push(signals);
+      return { ...connected, signals };
+    },
+    async close() {
+      // Stop waiting for syncs and let a load in progress finish before the database closes.
+      stop.abort();
+      await Promise.all(pending);
+      await sandboxes.close();
+    },
+  };
 }

@@ -1,11 +1,12 @@
 /**
- * `npm run ingest -- FILE.csv|FILE.jsonl --kind usage-daily|usage-events|surveys|sentiment --key KEY [--url URL]`
+ * `npm run ingest -- FILE.csv|FILE.jsonl [--kind usage-daily|usage-events|surveys|sentiment] --key KEY [--url URL]`
  *
  * Streams the file to the ingest API in batches of 1,000 items (fewer when that would pass
  * `--batch-bytes`, 900 kB by default, under the server's body limit) with a progress bar and a summary.
  * Each batch's Idempotency-Key is derived from the file, the batch's place in it and its content, so
  * running the command again after a failure resends nothing twice: finished batches answer their
- * stored answer, and items already held count as duplicates.
+ * stored answer (for 7 days; after that a resent batch is stored again, and items already held
+ * count as duplicates).
  *
  * The file holds exactly the API's items (server/contracts/ingest.ts), one per JSONL line or CSV row;
  * every item names its account by `accountId` (the CRM id) or `accountDomain`:
@@ -15,6 +16,12 @@
  * - sentiment:    id, accountId|accountDomain, sentiment (positive|neutral|negative), note?, csmId?, recordedAt
  * In CSV the header row names the fields; an empty cell is an absent field; `features` and
  * `properties` cells hold JSON, or `features.<name>` columns give one feature each.
+ *
+ * The sandbox generator's files (`npm run sandbox:seed`: usage.jsonl, surveys.jsonl, sentiment.jsonl)
+ * are taken as they are: a line's `type` (usage.daily, survey.response, csm.sentiment) gives the kind,
+ * so `--kind` may be left out; `account.domain` becomes `accountDomain`, and surveys and notes, which
+ * carry no id, get one derived from the line, so sending the file again stores nothing twice. The
+ * contact's and the CSM's e-mail addresses are not sent (the API takes CRM ids only).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -25,6 +32,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { parse as parseCsv } from 'csv-parse';
+import { z } from 'zod';
 import { errorBodySchema } from './contracts/health.ts';
 import {
   INGEST_KEY_PATTERN,
@@ -35,7 +43,8 @@ import {
 } from './contracts/ingest.ts';
 
 const USAGE =
-  'usage: npm run ingest -- FILE.csv|FILE.jsonl --kind usage-daily|usage-events|surveys|sentiment --key bw_… [--url http://localhost:3000] [--batch-bytes 900000]';
+  'usage: npm run ingest -- FILE.csv|FILE.jsonl [--kind usage-daily|usage-events|surveys|sentiment] --key bw_… [--url http://localhost:3000] [--batch-bytes 900000]\n' +
+  "       (--kind may be left out for the sandbox generator's usage.jsonl, surveys.jsonl and sentiment.jsonl)";
 const DEFAULT_URL = 'http://localhost:3000';
 /** Under the server's default body limit (HTTP_BODY_LIMIT, 1mb): a batch closes at 1,000 items or at this size. */
 const DEFAULT_BATCH_BYTES = 900_000;
@@ -47,7 +56,8 @@ class Stop extends Error {}
 
 interface Args {
   file: string;
-  kind: IngestKind;
+  /** Absent for JSONL files whose lines say their type. */
+  kind: IngestKind | undefined;
   key: string;
   url: string;
   format: 'csv' | 'jsonl';
@@ -78,7 +88,12 @@ function parseCommandLine(argv: string[]): Args {
   const format = extension === '.csv' ? 'csv' : extension === '.jsonl' || extension === '.ndjson' ? 'jsonl' : undefined;
   if (!format) throw new UsageError(`${file}: the file must end in .csv or .jsonl\n${USAGE}`);
   const kind = INGEST_KINDS.find((candidate) => candidate === values.kind);
-  if (!kind) throw new UsageError(`--kind must be one of ${INGEST_KINDS.join(', ')}\n${USAGE}`);
+  if (values.kind !== undefined && !kind) {
+    throw new UsageError(`--kind must be one of ${INGEST_KINDS.join(', ')}\n${USAGE}`);
+  }
+  if (!kind && format === 'csv') {
+    throw new UsageError(`--kind is needed for a CSV file (one of ${INGEST_KINDS.join(', ')})\n${USAGE}`);
+  }
   if (values.key === undefined || !INGEST_KEY_PATTERN.test(values.key)) {
     throw new UsageError(
       `--key must be an ingest key (bw_<prefix>_<secret>, created on the installation's ingest keys)\n${USAGE}`,
@@ -106,7 +121,12 @@ interface ReadItem {
   bytes: number;
 }
 
-async function* readJsonl(file: string): AsyncGenerator<ReadItem> {
+interface ReadLine extends ReadItem {
+  /** The line as written. */
+  text: string;
+}
+
+async function* readJsonl(file: string): AsyncGenerator<ReadLine> {
   const input = createReadStream(file);
   let bytes = 0;
   input.on('data', (chunk) => (bytes += chunk.length));
@@ -120,7 +140,80 @@ async function* readJsonl(file: string): AsyncGenerator<ReadItem> {
     } catch (error) {
       throw new Stop(`${file}:${line}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
     }
-    yield { line, item, bytes };
+    yield { line, item, bytes, text };
+  }
+}
+
+/**
+ * The sandbox generator's lines (sandbox/generator/write-book.ts): a `type`, the account by domain,
+ * and otherwise the API's fields, which the API itself checks (and the refusal names the line).
+ */
+const sandboxAccount = z.strictObject({ domain: z.string() });
+const sandboxPerson = z.strictObject({ email: z.string().nullable() });
+const SANDBOX_LINES = {
+  'usage.daily': {
+    kind: 'usage-daily',
+    schema: z.looseObject({ type: z.literal('usage.daily'), account: sandboxAccount }),
+  },
+  'survey.response': {
+    kind: 'surveys',
+    schema: z.looseObject({ type: z.literal('survey.response'), account: sandboxAccount, contact: sandboxPerson }),
+  },
+  'csm.sentiment': {
+    kind: 'sentiment',
+    schema: z.looseObject({ type: z.literal('csm.sentiment'), account: sandboxAccount, csm: sandboxPerson }),
+  },
+} as const satisfies Record<string, { kind: IngestKind; schema: z.ZodType }>;
+type SandboxType = keyof typeof SANDBOX_LINES;
+const SANDBOX_TYPES = Object.keys(SANDBOX_LINES) as SandboxType[];
+
+/** The kind a line asks for by its `type`, or undefined for a plain API item. */
+function sandboxTypeOf(item: unknown): SandboxType | undefined | { unknown: unknown } {
+  if (typeof item !== 'object' || item === null || !Object.hasOwn(item, 'type')) return undefined;
+  const type = (item as { type: unknown }).type;
+  return SANDBOX_TYPES.find((known) => known === type) ?? { unknown: type };
+}
+
+/** A sandbox line as the API's item; a line that does not have the sandbox's shape stops the run, naming it. */
+function itemOfSandboxLine(file: string, read: ReadLine, type: SandboxType): unknown {
+  const parsed = SANDBOX_LINES[type].schema.safeParse(read.item);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'line'}: ${issue.message}`);
+    throw new Stop(`${file}:${read.line}: not a ${type} line of the sandbox generator (${problems.join('; ')})`);
+  }
+  const {
+    type: _type,
+    account,
+    contact: _contact,
+    csm: _csm,
+    ...fields
+  } = parsed.data as Record<string, unknown> & {
+    account: { domain: string };
+  };
+  const item: Record<string, unknown> = { accountDomain: account.domain, ...fields };
+  // Surveys and notes have no id in the file: one derived from the line makes a resend a duplicate.
+  if (type !== 'usage.daily') item.id = `sandbox-${createHash('sha256').update(read.text).digest('hex').slice(0, 32)}`;
+  return item;
+}
+
+/** JSONL items with each one's kind: from its sandbox `type`, else from --kind. */
+async function* readJsonlItems(args: Args): AsyncGenerator<ReadItem & { kind: IngestKind }> {
+  for await (const read of readJsonl(args.file)) {
+    const type = sandboxTypeOf(read.item);
+    if (type === undefined) {
+      if (!args.kind) {
+        throw new Stop(
+          `${args.file}:${read.line}: the line has no "type" (${SANDBOX_TYPES.join(', ')}); say what the file holds with --kind`,
+        );
+      }
+      yield { ...read, kind: args.kind };
+    } else if (typeof type === 'object') {
+      throw new Stop(
+        `${args.file}:${read.line}: unknown line type ${JSON.stringify(type.unknown)}; expected one of ${SANDBOX_TYPES.join(', ')}`,
+      );
+    } else {
+      yield { ...read, item: itemOfSandboxLine(args.file, read, type), kind: SANDBOX_LINES[type].kind };
+    }
   }
 }
 
@@ -156,7 +249,7 @@ function itemOfRow(row: Record<string, string>, kind: IngestKind): Record<string
   return item;
 }
 
-async function* readCsv(file: string, kind: IngestKind): AsyncGenerator<ReadItem> {
+async function* readCsv(file: string, kind: IngestKind): AsyncGenerator<ReadItem & { kind: IngestKind }> {
   const parser = createReadStream(file).pipe(
     parseCsv({ columns: true, skip_empty_lines: true, trim: true, bom: true, info: true }),
   );
@@ -165,7 +258,7 @@ async function* readCsv(file: string, kind: IngestKind): AsyncGenerator<ReadItem
       record: Record<string, string>;
       info: { lines: number; bytes: number };
     }>) {
-      yield { line: info.lines, item: itemOfRow(record, kind), bytes: info.bytes };
+      yield { line: info.lines, item: itemOfRow(record, kind), bytes: info.bytes, kind };
     }
   } catch (error) {
     throw new Stop(`${file}: not valid CSV (${error instanceof Error ? error.message : String(error)})`);
@@ -183,13 +276,20 @@ interface Totals {
 const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
 /** Sends one batch, retrying what may succeed later (network, 5xx, 429); the idempotency key makes retries safe. */
-async function sendBatch(args: Args, fileId: string, index: number, batch: ReadItem[], totals: Totals): Promise<void> {
+async function sendBatch(
+  args: Args,
+  kind: IngestKind,
+  fileId: string,
+  index: number,
+  batch: ReadItem[],
+  totals: Totals,
+): Promise<void> {
   const body = JSON.stringify({ items: batch.map((read) => read.item) });
-  const idempotencyKey = `cli:${args.kind}:${fileId}:${index}:${sha(body)}`;
+  const idempotencyKey = `cli:${kind}:${fileId}:${index}:${sha(body)}`;
   for (let attempt = 1; ; attempt++) {
     let response: Response;
     try {
-      response = await fetch(`${args.url}/api/ingest/${args.kind}`, {
+      response = await fetch(`${args.url}/api/ingest/${kind}`, {
         method: 'POST',
         headers: {
           authorization: `Bearer ${args.key}`,
@@ -272,9 +372,11 @@ async function run(args: Args): Promise<number> {
   let batch: ReadItem[] = [];
   let batchSize = 0;
   let index = 0;
+  // Fixed by --kind, or by the first line's type; one file goes to one endpoint.
+  let kind = args.kind;
   const flush = async () => {
-    if (batch.length === 0) return;
-    await sendBatch(args, fileId, index, batch, totals);
+    if (batch.length === 0 || !kind) return;
+    await sendBatch(args, kind, fileId, index, batch, totals);
     bar.update(batch[batch.length - 1]!.bytes, {
       items: totals.items,
       accepted: totals.accepted,
@@ -285,8 +387,14 @@ async function run(args: Args): Promise<number> {
     batchSize = 0;
   };
   try {
-    const items = args.format === 'csv' ? readCsv(args.file, args.kind) : readJsonl(args.file);
+    const items = args.format === 'csv' && args.kind ? readCsv(args.file, args.kind) : readJsonlItems(args);
     for await (const read of items) {
+      kind ??= read.kind;
+      if (read.kind !== kind) {
+        throw new Stop(
+          `${args.file}:${read.line}: a ${read.kind} item in a file of ${kind} items; send each kind from its own file`,
+        );
+      }
       const itemBytes = Buffer.byteLength(JSON.stringify(read.item)) + 1;
       if (batch.length > 0 && batchSize + itemBytes > args.batchBytes) await flush();
       batch.push(read);

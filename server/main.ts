@@ -88,11 +88,13 @@ function buildApp(runtime: Runtime, publicUrl: string, queues: Queues, oauth: OA
       publicUrl,
       installations,
       queues,
+      ownProperties: new Set(runtime.manifest.fields.map((field) => field.hubspot.name)),
       audit: (entry) => recordAudit(database.db, entry),
     },
     admin: { auth: admin, queues },
     install: { db: database.db, sealer, queues, installations, oauth, publicUrl },
     ingest: { db: database.db },
+    health: { db: database.db, queues },
   });
 }
 

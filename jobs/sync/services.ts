@@ -10,6 +10,9 @@ import type { Database } from '../../server/platform/db/database.ts';
 import { installationRepository } from '../../server/platform/db/installations.ts';
 import { mappingRepository } from '../../server/platform/db/mappings.ts';
 import { syncStore } from '../../server/platform/db/sync-store.ts';
+import { healthModelStore } from '../../server/platform/db/health-model-store.ts';
+import { healthScoreStore } from '../../server/platform/db/health-score-store.ts';
+import { overrideStore } from '../../server/platform/db/override-store.ts';
 import { writeBackStore } from '../../server/platform/db/write-back-store.ts';
 import type { Env } from '../../server/platform/env.ts';
 import type { Logger } from '../../server/platform/logger.ts';
@@ -19,6 +22,8 @@ import type { Queues } from '../queues.ts';
 import type { SyncJobServices } from './sync-run.job.ts';
 import type { UninstallServices } from './uninstall.job.ts';
 import type { WriteBackServices } from '../write-back/write-back.job.ts';
+import type { BacktestDeps } from '../score/backtest.job.ts';
+import type { ScoreJobServices } from '../score/score.job.ts';
 
 /** Everything the sync and uninstall jobs need, built once per process from its runtime. */
 export interface JobServices {
@@ -26,6 +31,8 @@ export interface JobServices {
   uninstall: UninstallServices;
   /** Optional so a test may serve only the sync queues. */
   writeBack?: WriteBackServices;
+  score?: ScoreJobServices;
+  backtest?: BacktestDeps;
 }
 
 export interface JobServicesRuntime {
@@ -120,6 +127,21 @@ export function buildJobServices(
       logger: runtime.logger.child({ part: 'uninstall' }),
       retentionDays: runtime.env.DATA_RETENTION_DAYS,
     },
+    score: {
+      score: {
+        db,
+        store: healthScoreStore(db),
+        models: healthModelStore(db),
+        overrides: overrideStore(db),
+        logger: runtime.logger.child({ part: 'score' }),
+      },
+      installations,
+      queues,
+      redis,
+      ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+      ...(options.busyDelayMs === undefined ? {} : { busyDelayMs: options.busyDelayMs }),
+    },
+    backtest: { db, models: healthModelStore(db), logger: runtime.logger.child({ part: 'backtest' }) },
     writeBack: {
       db,
       manifest: runtime.manifest,

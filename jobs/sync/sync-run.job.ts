@@ -5,7 +5,7 @@ import { CrmError } from '../../server/crm/errors.ts';
 import type { TokenService } from '../../server/crm/token-service.ts';
 import type { Installation } from '../../server/platform/db/installations.ts';
 import type { Manifest } from '../../server/platform/manifest.ts';
-import { enqueueSync, takeSyncAgainRequest, SYNC_MODES, type Queues, type SyncJobData } from '../queues.ts';
+import { enqueueScore, enqueueSync, takeSyncAgainRequest, SYNC_MODES, type Queues, type SyncJobData } from '../queues.ts';
 import { delayJob, recoverFromCrmError } from '../crm-recovery.ts';
 import { upsertInstallationSchedulers } from '../schedule.ts';
 import { DEFAULT_LEASE_MS, syncLeaseKey, tryLease } from './lease.ts';
@@ -77,7 +77,16 @@ export async function runSyncJob(
   } finally {
     await lease.release();
   }
-  if (result.outcome === 'synced') await goAgainIfAsked(services, data);
+  if (result.outcome === 'synced') {
+    // Scores follow every sync: the run itself finds which accounts' inputs changed (ingested data included).
+    await enqueueScore(services.queues, {
+      workspaceId: data.workspaceId,
+      installationId: data.installationId,
+      full: data.reason === 'install' || data.mode === 'full',
+      reason: 'sync',
+    });
+    await goAgainIfAsked(services, data);
+  }
   return result;
 }
 

@@ -8,7 +8,7 @@ import type { TokenService } from '../../server/crm/token-service.ts';
 import type { CrmAdapter, Provider, RowOutcome, SchemaReport } from '../../server/crm/types.ts';
 import type { Installation, InstallationRepository } from '../../server/platform/db/installations.ts';
 import type { InstallationKey } from '../../server/platform/db/sync-store.ts';
-import type { PendingWrite, WriteBackStore } from '../../server/platform/db/write-back-store.ts';
+import type { PendingWrite, WriteBackStore, WriteOutcome } from '../../server/platform/db/write-back-store.ts';
 import type { Logger } from '../../server/platform/logger.ts';
 import type { ManifestField } from '../../server/platform/manifest.ts';
 import { enqueueWriteBack, takeWriteBackAgainRequest, type Queues, type WriteBackJobData } from '../queues.ts';
@@ -21,8 +21,9 @@ import { DEFAULT_LEASE_MS, tryLease } from '../sync/lease.ts';
  * per version of the manifest's fields (and on every run while fields are missing or blocked, so
  * an admin's fix is noticed); only fields the CRM can take are written. Rows go out in the CRM's
  * batch size; rows that fail with a transient error get one more pass, the rest keep their error
- * in the ledger for the next run. A rate limit delays the job without spending an attempt, after
- * the rows already written are recorded.
+ * in the ledger for the next run. Values the CRM refused (invalid, or the record is gone) are not
+ * sent again while they stay the same, under the same manifest fields, for a day. A rate limit
+ * delays the job without spending an attempt, after the rows already written are recorded.
  */
 
 export interface WriteBackServices extends ReauthDeps {
@@ -39,6 +40,8 @@ export interface WriteBackServices extends ReauthDeps {
   busyDelayMs?: number;
   /** Batches read from the store per pass (default 10). */
   batchesPerPage?: number;
+  /** The clock refusals are dated and held by (epoch ms; default Date.now). */
+  now?: () => number;
 }
 
 export interface WriteBackSummary {
@@ -47,6 +50,10 @@ export interface WriteBackSummary {
   written: number;
   /** Rows still failed after the second pass (their ledger rows carry the error). */
   failed: number;
+  /** Of the failed rows, those the CRM refused for good (held back until their values change). */
+  refused: number;
+  /** Accounts not sent because their only changes are values the CRM refused before. */
+  held: number;
   /** Rows sent again in the second pass. */
   retried: number;
   /** adapter.writeBack calls (each one CRM batch). */
@@ -70,6 +77,8 @@ export const writeBackLeaseKey = (installationId: string) => `bw:lock:{${install
 const BUSY_DELAY_MS = 5_000;
 /** Row errors after which the rest of the run would fail the same way. */
 const STOPS: readonly CrmError['code'][] = ['RATE_LIMITED', 'QUOTA_EXHAUSTED', 'UNAUTHORIZED', 'MISSING_SCOPE'];
+/** Row errors about the values or the record themselves: sending the same values again fails the same way. */
+const REFUSALS: readonly CrmError['code'][] = ['VALIDATION', 'NOT_FOUND'];
 
 /** Identifies one version of the manifest's fields: a change means the schema is checked again. */
 export function fieldsHash(fields: readonly ManifestField[]): string {
@@ -174,10 +183,13 @@ async function writeChanged(
   }
 
   const batchSize = WRITE_BATCH_SIZE[installation.provider];
+  const hash = fieldsHash(services.fields);
   const summary: WriteBackSummary = {
     rows: 0,
     written: 0,
     failed: 0,
+    refused: 0,
+    held: 0,
     retried: 0,
     batches: 0,
     schemaChecked: checked,
@@ -192,7 +204,10 @@ async function writeChanged(
       rows.map((row) => ({ id: row.accountExternalId, values: row.values })),
     );
     summary.batches++;
-    await services.store.recordOutcomes(key, rows, outcomes.map(toWriteOutcome));
+    await services.store.recordOutcomes(key, rows, outcomes.map(toWriteOutcome), {
+      fieldsHash: hash,
+      at: new Date(services.now?.() ?? Date.now()),
+    });
     const byId = new Map(outcomes.map((outcome) => [outcome.id, outcome]));
     const retry: PendingWrite[] = [];
     let stop: CrmError | undefined;
@@ -205,7 +220,10 @@ async function writeChanged(
       const error = outcome?.error;
       if (error && STOPS.includes(error.code)) stop ??= error;
       else if (!error || actionFor(error) === 'retry') retry.push(row);
-      else summary.failed++;
+      else {
+        summary.failed++;
+        if (REFUSALS.includes(error.code)) summary.refused++;
+      }
     }
     return stop ? { retry, stop } : { retry };
   };
@@ -216,9 +234,12 @@ async function writeChanged(
       fields,
       limit: batchSize * (services.batchesPerPage ?? 10),
       after,
+      fieldsHash: hash,
+      now: new Date(services.now?.() ?? Date.now()),
     });
     after = page.next;
     summary.rows += page.rows.length;
+    summary.held += page.held;
     const again: PendingWrite[] = [];
     for (let start = 0; start < page.rows.length; start += batchSize) {
       const { retry, stop } = await send(page.rows.slice(start, start + batchSize));
@@ -238,17 +259,17 @@ async function writeChanged(
 
   if (summary.failed > 0) {
     services.logger.warn(
-      { installationId: installation.id, failed: summary.failed },
-      'write-back rows left with an error for the next run',
+      { installationId: installation.id, failed: summary.failed, refused: summary.refused },
+      'write-back rows left with an error (refused values wait until they change or for a day)',
     );
   }
   return { outcome: 'written', summary };
 }
 
-function toWriteOutcome(outcome: RowOutcome): { id: string; ok: boolean; error?: string } {
-  return outcome.ok
-    ? { id: outcome.id, ok: true }
-    : { id: outcome.id, ok: false, error: `${outcome.error.code}: ${outcome.error.message}` };
+function toWriteOutcome(outcome: RowOutcome): WriteOutcome {
+  if (outcome.ok) return { id: outcome.id, ok: true };
+  const { code, message } = outcome.error;
+  return { id: outcome.id, ok: false, error: { code, message, refused: REFUSALS.includes(code) } };
 }
 
 /** A write-back asked for while this one ran: run once more now that this one is done. */

@@ -4,6 +4,8 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from '../platform/logger.ts';
 import type { Queues } from '../../jobs/queues.ts';
 import { mountQueuesBoard } from './admin/queues-board.ts';
+import type { HealthDeps } from './health/deps.ts';
+import { mountHealth } from './health/routes.ts';
 import { adminAuth, recogniseAdmin, type AdminAuthOptions } from './middleware/admin-auth.ts';
 import { mountInstall } from './install/routes.ts';
 import type { IngestDeps } from './ingest/deps.ts';
@@ -30,6 +32,8 @@ export interface AppDeps {
   install?: InstallDeps;
   /** The ingest API (usage, surveys, sentiment); its key routes also need `install`. */
   ingest?: IngestDeps;
+  /** The health model admin API and CSM overrides; like the ingest key routes, they also need `install`. */
+  health?: HealthDeps;
 }
 
 /** Builds the Express app without listening, so tests and the process entry share it. */
@@ -66,6 +70,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/readyz', getReadyz(deps.readiness));
   if (deps.install) mountInstall(app, deps.install);
   if (deps.ingest) mountIngest(app, deps.ingest, deps.install);
+  if (deps.health) mountHealth(app, deps.health, deps.install);
 
   app.use(notFound);
   app.use(errorHandler);

@@ -182,6 +182,7 @@ export function validateModel(input: unknown): ValidationResult {
     }
     if (override.groupWeights) checkWeightSum([...weights.values()], [...at, 'groupWeights'], report);
   }
+  checkSignalsMeasuredOnce(model, report);
   return problems.length === 0 ? { ok: true, model } : { ok: false, problems };
 }
 
@@ -223,6 +224,38 @@ function checkGroups(groups: readonly Group[], at: readonly PropertyKey[], repor
       checkNormalisation(measure, [...measureAt, 'normalisation'], report);
     });
   });
+}
+
+const days = (count: number) => `${count} ${count === 1 ? 'day' : 'days'}`;
+
+/**
+ * Signal values are computed once per account and read by signal name, so every measure of a signal,
+ * in the base groups and in every segment's replacement groups, must read it over the same window
+ * and aggregation.
+ */
+function checkSignalsMeasuredOnce(model: HealthModel, report: Report) {
+  const first = new Map<string, Measure>();
+  const groupSets: [readonly PropertyKey[], readonly Group[]][] = [[['groups'], model.groups]];
+  for (const [segment, override] of Object.entries(model.segments)) {
+    if (override.groups) groupSets.push([['segments', segment, 'groups'], override.groups]);
+  }
+  for (const [at, groups] of groupSets) {
+    groups.forEach((group, groupIndex) => {
+      group.measures.forEach((measure, measureIndex) => {
+        const earlier = first.get(measure.signal);
+        if (earlier === undefined) {
+          first.set(measure.signal, measure);
+          return;
+        }
+        if (earlier.windowDays === measure.windowDays && earlier.aggregation === measure.aggregation) return;
+        report(
+          [...at, groupIndex, 'measures', measureIndex, 'signal'],
+          `signal "${measure.signal}" is already measured by "${earlier.key}" over ${days(earlier.windowDays)} ` +
+            `(${earlier.aggregation}); measure each signal once`,
+        );
+      });
+    });
+  }
 }
 
 function checkNormalisation(measure: Measure, at: readonly PropertyKey[], report: Report) {

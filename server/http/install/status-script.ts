@@ -66,6 +66,7 @@ export const STATUS_SCRIPT = String.raw`(() => {
     const SCHEDULE_LABELS = {
       'sync.incremental': 'Changes from the CRM, every 5 minutes',
       'sync.reconcile': 'Daily reconciliation of every record',
+      'score.daily': 'Daily rescoring of every account',
     };
     const schedules = $('schedules');
     schedules.replaceChildren();

@@ -26,6 +26,8 @@ export interface HubspotWebhookDeps {
   publicUrl: string;
   installations: Pick<InstallationRepository, 'findByExternalId' | 'setStatus'>;
   queues: Queues;
+  /** The company properties the app writes back: their change events are the app's own writes. */
+  ownProperties?: ReadonlySet<string>;
   /** Records the uninstall in the workspace's audit trail (recordAudit bound to the database). */
   audit?: (entry: AuditInput) => Promise<unknown>;
   replayCache?: ReplayCache;
@@ -160,7 +162,7 @@ export function postHubspotWebhooks(deps: HubspotWebhookDeps): Router {
 
     try {
       const events = parseDelivery(rawBody);
-      const groups = groupByPortal(events);
+      const groups = groupByPortal(events, deps.ownProperties);
       const outcomes = await Promise.all(groups.map((group) => handlePortal(req, group, verdict.version === 'v3')));
       req.log.info(
         { events: events.length, portals: groups.length, outcomes: outcomes.join(',') },

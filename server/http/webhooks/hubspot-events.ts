@@ -23,6 +23,7 @@ export const hubspotEventSchema = z.object({
   action: label.optional().catch(undefined),
   eventType: label.optional().catch(undefined),
   eventTypeName: label.optional().catch(undefined),
+  propertyName: label.optional().catch(undefined),
 });
 export type HubspotEvent = z.infer<typeof hubspotEventSchema>;
 
@@ -45,8 +46,14 @@ export interface PortalEvents {
   uninstalled: boolean;
 }
 
-/** One entry per portal, in first-seen order: the route asks for one sync per portal, not per event. */
-export function groupByPortal(events: readonly HubspotEvent[]): PortalEvents[] {
+/**
+ * One entry per portal, in first-seen order: the route asks for one sync per portal, not per event.
+ * A change to one of `ownProperties` (the fields the app writes back) is the app's own write, not news.
+ */
+export function groupByPortal(
+  events: readonly HubspotEvent[],
+  ownProperties: ReadonlySet<string> = new Set(),
+): PortalEvents[] {
   const portals = new Map<string, PortalEvents>();
   for (const event of events) {
     let entry = portals.get(event.portalId);
@@ -55,7 +62,9 @@ export function groupByPortal(events: readonly HubspotEvent[]): PortalEvents[] {
       portals.set(event.portalId, entry);
     }
     if (isUninstallEvent(event)) entry.uninstalled = true;
-    else if (!/lifecycle/i.test(event.subscriptionType)) entry.changes += 1;
+    else if (/lifecycle/i.test(event.subscriptionType)) continue;
+    else if (event.propertyName !== undefined && ownProperties.has(event.propertyName)) continue;
+    else entry.changes += 1;
   }
   return [...portals.values()];
 }

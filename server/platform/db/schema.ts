@@ -578,8 +578,8 @@ export const accountSignals = pgTable(
 );
 
 /**
- * Score history: one row per account and day (the day's latest score), with the model version and the
- * full explanation. Daily for 90 days, then one row per week (maintenance thins it).
+ * Score history: one row per account and day (the day's latest score), with the model version and each
+ * measure's contribution. Daily for 90 days, then one row per week (maintenance thins it).
  */
 export const healthScores = pgTable(
   'health_scores',
@@ -595,8 +595,8 @@ export const healthScores = pgTable(
     band: text('band', { enum: ['red', 'yellow', 'green'] }),
     trend: text('trend', { enum: ['improving', 'stable', 'declining'] }),
     coverage: doublePrecision('coverage').notNull(),
-    /** Groups, measures (raw, sub-score, weight, contribution), drivers and what moved. */
-    explanation: jsonb('explanation').$type<unknown>().notNull(),
+    /** Per measure: raw value, sub-score and contribution (the full explanation of the latest is in account_health). */
+    contributions: jsonb('contributions').$type<unknown>().notNull(),
   },
   (table) => [
     primaryKey({ columns: [table.workspaceId, table.installationId, table.accountExternalId, table.day] }),
@@ -633,6 +633,33 @@ export const healthOverrides = pgTable(
       table.accountExternalId,
       table.setAt,
     ),
+    ofInstallation(table),
+  ],
+);
+
+/**
+ * Each account's latest health in full, as the card and the write-back read it: the score with every
+ * measure's raw value, sub-score, weight and contribution, the drivers, what moved since the last
+ * score of an earlier day (`previous`, kept for that comparison), the trend and the override in force.
+ */
+export const accountHealth = pgTable(
+  'account_health',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    accountExternalId: text('account_external_id').notNull(),
+    day: day('day').notNull(),
+    scoredAt: instant('scored_at').notNull(),
+    modelVersion: integer('model_version').notNull(),
+    status: text('status', { enum: ['scored', 'insufficient_data'] }).notNull(),
+    score: doublePrecision('score'),
+    band: text('band', { enum: ['red', 'yellow', 'green'] }),
+    trend: text('trend', { enum: ['improving', 'stable', 'declining'] }),
+    explanation: jsonb('explanation').$type<unknown>().notNull(),
+    previous: jsonb('previous').$type<unknown>(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.installationId, table.accountExternalId] }),
     ofInstallation(table),
   ],
 );

@@ -77,20 +77,28 @@ function columnsOf(key: InstallationKey, row: NormalisedRow): Record<string, unk
  * An upsert that sends a whole page as one JSON parameter (jsonb_to_recordset) instead of one
  * parameter per cell: building and sending a 100-row, 18-column insert the usual way costs more
  * than running it, and a page stays one statement whatever its size. A stored copy newer than the
- * incoming one is kept (modified_at decides); synced_at is the database's now().
+ * incoming one is kept (modified_at decides); synced_at is the database's now() when the content
+ * changed, so it says when the record last changed in substance.
  */
 function jsonUpsert(table: PgTable, key: readonly string[]) {
   const columns = Object.entries(getTableColumns(table)).filter(([, column]) => column.name !== 'synced_at');
   const quoted = (name: string) => `"${name}"`;
   const names = columns.map(([, column]) => quoted(column.name)).join(', ');
   const definitions = columns.map(([, column]) => `${quoted(column.name)} ${column.getSQLType()}`).join(', ');
+  const name = quoted(getTableConfig(table).name);
+  // What the record says, apart from when the CRM last touched it: a re-read whose content is the
+  // same (the app's own write-back moved the stamp) keeps synced_at, so no rescore follows.
+  const content = columns
+    .map(([, column]) => column.name)
+    .filter((column) => !key.includes(column) && column !== 'modified_at')
+    .map(quoted);
+  const changed = `(${content.map((column) => `${name}.${column}`).join(', ')}) is distinct from (${content.map((column) => `excluded.${column}`).join(', ')})`;
   const updates = [
     ...columns
       .filter(([, column]) => !key.includes(column.name))
       .map(([, column]) => `${quoted(column.name)} = excluded.${quoted(column.name)}`),
-    '"synced_at" = now()',
+    `"synced_at" = case when ${changed} then now() else ${name}."synced_at" end`,
   ].join(', ');
-  const name = quoted(getTableConfig(table).name);
   const head = sql.raw(`insert into ${name} (${names}, "synced_at") select ${names}, now() from jsonb_to_recordset(`);
   const tail = sql.raw(
     `::jsonb) as x(${definitions}) on conflict (${key.map(quoted).join(', ')}) do update set ${updates}` +

@@ -16,6 +16,11 @@ import type { InstallationKey } from './sync-store.ts';
  * The write-back job's persistence: which computed values differ from what the CRM was last given
  * (the ledger), the outcome of each write, and the CRM schema report per installation. Values are
  * compared as normalised text, so 42 and "42" are the same value and an unchanged book costs no call.
+ *
+ * A row the CRM refused for a reason that does not go away by itself (an invalid value, a record
+ * that is gone) is held back: it is not sent again while its values are the ones refused, under the
+ * same manifest fields, for a day (a customer may fix the record meanwhile). Any changed value sends
+ * the row again. Transient failures are not held.
  */
 
 export type FieldValue = number | string | null;
@@ -27,17 +32,46 @@ export interface PendingWrite {
   texts: Record<string, string>;
 }
 
+/** Why a row was not written. */
+export interface RowFailure {
+  /** The CRM layer's error code (VALIDATION, NOT_FOUND, TEMPORARY, …). */
+  code: string;
+  message: string;
+  /** The CRM refused these values for good (not a blip): they are held back until they change. */
+  refused: boolean;
+}
+
 export interface WriteOutcome {
   id: string;
   ok: boolean;
-  /** Why the row was not written (failed rows only). */
-  error?: string;
+  /** Failed rows only. */
+  error?: RowFailure;
 }
 
 export interface PendingPage {
   rows: PendingWrite[];
   /** Where the next call resumes (the last account looked at); null when every account was looked at. */
   next: string | null;
+  /** Accounts held back: every value that differs is one the CRM refused (see `holds`). */
+  held: number;
+}
+
+export interface PendingOptions {
+  fields: readonly ManifestField[];
+  limit: number;
+  after?: string | null;
+  /** The manifest fields' version (the job's fieldsHash): a refusal under another version is tried again. */
+  fieldsHash?: string;
+  now?: Date;
+}
+
+/** What a field's write was last refused with. */
+export interface Refusal {
+  /** The refused value, as ledger text. */
+  text: string;
+  code: string;
+  fieldsHash: string | null;
+  at: Date;
 }
 
 export interface CurrentHealthInput {
@@ -52,7 +86,51 @@ export interface LedgerRow {
   fieldKey: string;
   value: string | null;
   writtenAt: Date | null;
+  /** `CODE: message` of the last failed write, null once written. */
   lastError: string | null;
+  /** Set when that failure was a refusal of the value itself. */
+  refusal: Refusal | null;
+}
+
+/** How long a refused value is held back before it is tried once more. */
+export const REFUSAL_HOLD_MS = 24 * 3600 * 1000;
+
+/**
+ * What `last_error` holds: JSON with the error and, for a refusal, the refused value's text, the
+ * manifest fields' version and when. Text that is not this JSON (older rows) is read as a message.
+ */
+const ledgerErrorSchema = z.strictObject({
+  code: z.string().min(1),
+  message: z.string(),
+  refused: z.strictObject({ text: z.string(), fieldsHash: z.string().nullable(), at: z.iso.datetime() }).optional(),
+});
+type LedgerError = z.infer<typeof ledgerErrorSchema>;
+
+function readLedgerError(raw: string | null): { lastError: string | null; refusal: Refusal | null } {
+  if (raw === null) return { lastError: null, refusal: null };
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { lastError: raw, refusal: null };
+  }
+  const parsed = ledgerErrorSchema.safeParse(json);
+  if (!parsed.success) return { lastError: raw, refusal: null };
+  const { code, message, refused } = parsed.data;
+  return {
+    lastError: `${code}: ${message}`,
+    refusal: refused ? { text: refused.text, code, fieldsHash: refused.fieldsHash, at: new Date(refused.at) } : null,
+  };
+}
+
+/** Whether a refusal still holds `text` back. */
+function holds(refusal: Refusal | null, text: string, fieldsHash: string | null, now: number): boolean {
+  return (
+    refusal !== null &&
+    refusal.text === text &&
+    refusal.fieldsHash === fieldsHash &&
+    now - refusal.at.getTime() < REFUSAL_HOLD_MS
+  );
 }
 
 export interface SavedSchemaReport {
@@ -131,12 +209,12 @@ export function writeBackStore(db: Database) {
      * value differs from the ledger, each with only its differing fields. A field the score job left
      * out is not written; a null is written only to clear a value the app wrote before.
      */
-    async pending(
-      key: InstallationKey,
-      options: { fields: readonly ManifestField[]; limit: number; after?: string | null },
-    ): Promise<PendingPage> {
+    async pending(key: InstallationKey, options: PendingOptions): Promise<PendingPage> {
       const rows: PendingWrite[] = [];
       let after = options.after ?? null;
+      let held = 0;
+      const now = (options.now ?? new Date()).getTime();
+      const fieldsHash = options.fieldsHash ?? null;
       for (;;) {
         const current = await db
           .select({ accountExternalId: accountHealthCurrent.accountExternalId, values: accountHealthCurrent.values })
@@ -149,12 +227,13 @@ export function writeBackStore(db: Database) {
           )
           .orderBy(asc(accountHealthCurrent.accountExternalId))
           .limit(SCAN_SIZE);
-        if (current.length === 0) return { rows, next: null };
+        if (current.length === 0) return { rows, next: null, held };
         const ledger = await db
           .select({
             accountExternalId: writeBackLedger.accountExternalId,
             fieldKey: writeBackLedger.fieldKey,
             value: writeBackLedger.value,
+            lastError: writeBackLedger.lastError,
           })
           .from(writeBackLedger)
           .where(
@@ -166,39 +245,53 @@ export function writeBackStore(db: Database) {
               ),
             ),
           );
-        const written = new Map(ledger.map((row) => [`${row.accountExternalId}\u0000${row.fieldKey}`, row.value]));
+        const written = new Map(
+          ledger.map((row) => [
+            `${row.accountExternalId}\u0000${row.fieldKey}`,
+            { value: row.value, refusal: row.lastError === null ? null : readLedgerError(row.lastError).refusal },
+          ]),
+        );
         for (const account of current) {
           after = account.accountExternalId;
           const values: HealthFieldValues = {};
           const texts: Record<string, string> = {};
+          // The CRM refuses a row, not a field: the row waits while every differing value is one it refused.
+          let allRefused = true;
           for (const field of options.fields) {
             if (!Object.hasOwn(account.values, field.key)) continue;
             const value = account.values[field.key] ?? null;
             const text = ledgerText(field, value);
-            const last = written.get(`${account.accountExternalId}\u0000${field.key}`) ?? null;
-            if (last === text || (last === null && text === '')) continue;
+            const last = written.get(`${account.accountExternalId}\u0000${field.key}`);
+            const lastValue = last?.value ?? null;
+            if (lastValue === text || (lastValue === null && text === '')) continue;
+            if (!holds(last?.refusal ?? null, text, fieldsHash, now)) allRefused = false;
             values[field.key] = value;
             texts[field.key] = text;
           }
-          if (Object.keys(texts).length > 0) {
-            rows.push({ accountExternalId: account.accountExternalId, values, texts });
-            if (rows.length >= options.limit) return { rows, next: after };
+          if (Object.keys(texts).length === 0) continue;
+          if (allRefused) {
+            held++;
+            continue;
           }
+          rows.push({ accountExternalId: account.accountExternalId, values, texts });
+          if (rows.length >= options.limit) return { rows, next: after, held };
         }
-        if (current.length < SCAN_SIZE) return { rows, next: null };
+        if (current.length < SCAN_SIZE) return { rows, next: null, held };
       }
     },
 
     /**
      * Records what happened to each row: a written row's fields take the written text and lose any
-     * error; a failed row's fields keep their last written text and carry the error.
+     * error; a failed row's fields keep their last written text and carry the error, and for a
+     * refusal the refused text and the fields' version it was refused under.
      */
     async recordOutcomes(
       key: InstallationKey,
       rows: readonly PendingWrite[],
       outcomes: readonly WriteOutcome[],
-      at: Date = new Date(),
+      options: { at?: Date; fieldsHash?: string } = {},
     ): Promise<{ written: number; failed: number }> {
+      const at = options.at ?? new Date();
       const byId = new Map(outcomes.map((outcome) => [outcome.id, outcome]));
       const ok: (typeof writeBackLedger.$inferInsert)[] = [];
       const failed: (typeof writeBackLedger.$inferInsert)[] = [];
@@ -207,13 +300,21 @@ export function writeBackStore(db: Database) {
       for (const row of rows) {
         const outcome = byId.get(row.accountExternalId);
         const success = outcome?.ok === true;
-        const error = success ? null : (outcome?.error ?? 'no outcome for this row');
+        const error: RowFailure = outcome?.error ?? {
+          code: 'UNKNOWN',
+          message: 'no outcome for this row',
+          refused: false,
+        };
         if (success) writtenRows++;
         else failedRows++;
         for (const [fieldKey, text] of Object.entries(row.texts)) {
           const base = { ...key, accountExternalId: row.accountExternalId, fieldKey };
           if (success) ok.push({ ...base, value: text, writtenAt: at, lastError: null });
-          else failed.push({ ...base, value: null, writtenAt: null, lastError: error });
+          else {
+            const stored: LedgerError = { code: error.code, message: error.message };
+            if (error.refused) stored.refused = { text, fieldsHash: options.fieldsHash ?? null, at: at.toISOString() };
+            failed.push({ ...base, value: null, writtenAt: null, lastError: JSON.stringify(stored) });
+          }
         }
       }
       const target = [
@@ -244,7 +345,7 @@ export function writeBackStore(db: Database) {
 
     /** The ledger of an installation (or of some of its accounts), for status pages and tests. */
     async ledger(key: InstallationKey, accountExternalIds?: readonly string[]): Promise<LedgerRow[]> {
-      return db
+      const rows = await db
         .select({
           accountExternalId: writeBackLedger.accountExternalId,
           fieldKey: writeBackLedger.fieldKey,
@@ -262,6 +363,7 @@ export function writeBackStore(db: Database) {
           ),
         )
         .orderBy(asc(writeBackLedger.accountExternalId), asc(writeBackLedger.fieldKey));
+      return rows.map((row) => ({ ...row, ...readLedgerError(row.lastError) }));
     },
 
     async saveSchemaReport(

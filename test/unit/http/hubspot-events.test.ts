@@ -90,4 +90,22 @@ describe('HubSpot webhook deliveries', () => {
       { portalId: '3', changes: 0, uninstalled: false },
     ]);
   });
+
+  it('does not count changes to the properties the app writes back: they are its own writes', () => {
+    const own = new Set(['bellwether_health_score', 'bellwether_health_band']);
+    const events = [
+      event('1', 'company.propertyChange', { propertyName: 'bellwether_health_score' }),
+      event('1', 'company.propertyChange', { propertyName: 'bellwether_health_band' }),
+      event('2', 'company.propertyChange', { propertyName: 'bellwether_health_score' }),
+      event('2', 'company.propertyChange', { propertyName: 'annualrevenue' }),
+    ];
+    expect(groupByPortal(events, own)).toEqual([
+      { portalId: '1', changes: 0, uninstalled: false },
+      { portalId: '2', changes: 1, uninstalled: false },
+    ]);
+    expect(groupByPortal(events)).toEqual([
+      { portalId: '1', changes: 2, uninstalled: false },
+      { portalId: '2', changes: 2, uninstalled: false },
+    ]);
+  });
 });

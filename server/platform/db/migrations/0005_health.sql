@@ -1,3 +1,19 @@
+CREATE TABLE "account_health" (
+	"workspace_id" uuid NOT NULL,
+	"installation_id" uuid NOT NULL,
+	"account_external_id" text NOT NULL,
+	"day" date NOT NULL,
+	"scored_at" timestamp (3) with time zone NOT NULL,
+	"model_version" integer NOT NULL,
+	"status" text NOT NULL,
+	"score" double precision,
+	"band" text,
+	"trend" text,
+	"explanation" jsonb NOT NULL,
+	"previous" jsonb,
+	CONSTRAINT "account_health_workspace_id_installation_id_account_external_id_pk" PRIMARY KEY("workspace_id","installation_id","account_external_id")
+);
+--> statement-breakpoint
 CREATE TABLE "account_signals" (
 	"workspace_id" uuid NOT NULL,
 	"installation_id" uuid NOT NULL,
@@ -51,10 +67,11 @@ CREATE TABLE "health_scores" (
 	"band" text,
 	"trend" text,
 	"coverage" double precision NOT NULL,
-	"explanation" jsonb NOT NULL,
+	"contributions" jsonb NOT NULL,
 	CONSTRAINT "health_scores_workspace_id_installation_id_account_external_id_day_pk" PRIMARY KEY("workspace_id","installation_id","account_external_id","day")
 );
 --> statement-breakpoint
+ALTER TABLE "account_health" ADD CONSTRAINT "account_health_workspace_id_installation_id_installations_workspace_id_id_fk" FOREIGN KEY ("workspace_id","installation_id") REFERENCES "public"."installations"("workspace_id","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "account_signals" ADD CONSTRAINT "account_signals_workspace_id_installation_id_installations_workspace_id_id_fk" FOREIGN KEY ("workspace_id","installation_id") REFERENCES "public"."installations"("workspace_id","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "health_models" ADD CONSTRAINT "health_models_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "health_overrides" ADD CONSTRAINT "health_overrides_workspace_id_installation_id_installations_workspace_id_id_fk" FOREIGN KEY ("workspace_id","installation_id") REFERENCES "public"."installations"("workspace_id","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

@@ -158,6 +158,37 @@ describe('validateModel', () => {
       '$.segments.smb.measureWeights.nps',
       /no measure "nps"/,
     ],
+    [
+      'one signal measured twice over different windows',
+      (m) => {
+        (m.groups[1].measures as unknown[]).push({ ...m.groups[0].measures[0], key: 'active_long', windowDays: 90 });
+      },
+      '$.groups[1].measures[1].signal',
+      /^signal "usage\.active_user_ratio" is already measured by "active" over 28 days \(mean\); measure each signal once$/,
+    ],
+    [
+      'one signal measured twice with different aggregations',
+      (m) => {
+        (m.groups[1].measures as unknown[]).push({
+          ...m.groups[1].measures[0],
+          key: 'tickets_peak',
+          aggregation: 'max',
+        });
+      },
+      '$.groups[1].measures[1].signal',
+      /already measured by "tickets" over 1 day \(latest\)/,
+    ],
+    [
+      "a segment's groups measuring a base signal differently",
+      (m) =>
+        (m.segments = {
+          smb: {
+            groups: [{ ...m.groups[0], weight: 100, measures: [{ ...m.groups[0].measures[0], aggregation: 'min' }] }],
+          },
+        }),
+      '$.segments.smb.groups[0].measures[0].signal',
+      /already measured by "active" over 28 days \(mean\)/,
+    ],
   ])('reports %s with its path', (_what, breakIt, path, message) => {
     const model = baseModel() as Parameters<Breaker>[0];
     breakIt(model);
@@ -167,6 +198,34 @@ describe('validateModel', () => {
     const problem = result.problems.find((candidate) => candidate.path === path);
     expect(problem, JSON.stringify(result.problems)).toBeDefined();
     expect(problem?.message).toMatch(message);
+  });
+
+  it.each<[string, Breaker]>([
+    [
+      'the same window and aggregation in another group',
+      (m) => {
+        (m.groups[1].measures as unknown[]).push({ ...m.groups[0].measures[0], key: 'active_again', weight: 2 });
+      },
+    ],
+    [
+      "a segment's groups measuring a base signal the same way",
+      (m) =>
+        (m.segments = {
+          smb: { groups: [{ ...m.groups[0], weight: 100, measures: [{ ...m.groups[0].measures[0], weight: 3 }] }] },
+        }),
+    ],
+    [
+      'two segments that each measure a different signal',
+      (m) =>
+        (m.segments = {
+          smb: { groups: [{ ...m.groups[1], weight: 100 }] },
+          enterprise: { groups: [{ ...m.groups[0], weight: 100 }] },
+        }),
+    ],
+  ])('accepts a signal measured more than once with %s', (_what, change) => {
+    const model = baseModel() as Parameters<Breaker>[0];
+    change(model);
+    expect(validateModel(model)).toMatchObject({ ok: true });
   });
 
   it('reports every semantic problem at once, not only the first', () => {

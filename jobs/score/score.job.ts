@@ -1,0 +1,67 @@
+import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { InstallationRepository } from '../../server/platform/db/installations.ts';
+import { delayJob } from '../crm-recovery.ts';
+import { enqueueScore, enqueueWriteBack, takeScoreAgainRequest, type Queues, type ScoreJobData } from '../queues.ts';
+import { DEFAULT_LEASE_MS, tryLease } from '../sync/lease.ts';
+import { runScore, type ScoreDeps, type ScoreSummary } from './score-run.ts';
+
+/**
+ * The `run` job of the `score` queue: one score run of one installation (score-run.ts), then a
+ * write-back when a written value changed. Scoring reads only the database, so it runs for an
+ * installation that needs re-authorisation too (the card stays current); the write-back job itself
+ * refuses to write for it.
+ */
+
+export interface ScoreJobServices {
+  score: ScoreDeps;
+  installations: InstallationRepository;
+  queues: Queues;
+  redis: Redis;
+  leaseMs?: number;
+  busyDelayMs?: number;
+}
+
+export type ScoreJobResult =
+  { outcome: 'scored'; summary: ScoreSummary; writeBack: boolean } | { outcome: 'skipped'; reason: string };
+
+export const scoreLeaseKey = (installationId: string) => `bw:lock:{${installationId}}:score`;
+const BUSY_DELAY_MS = 5_000;
+
+export async function runScoreJob(
+  services: ScoreJobServices,
+  data: ScoreJobData,
+  job: Pick<Job, 'updateProgress' | 'moveToDelayed'>,
+  token: string | undefined,
+): Promise<ScoreJobResult> {
+  const installation = await services.installations.get(data.workspaceId, data.installationId);
+  if (!installation || installation.status === 'uninstalled') {
+    return { outcome: 'skipped', reason: installation ? 'installation is uninstalled' : 'installation not found' };
+  }
+  const lease = await tryLease(services.redis, scoreLeaseKey(installation.id), services.leaseMs ?? DEFAULT_LEASE_MS);
+  if (!lease) return delayJob(job, token, services.busyDelayMs ?? BUSY_DELAY_MS);
+  let summary: ScoreSummary;
+  try {
+    summary = await runScore(
+      services.score,
+      { workspaceId: data.workspaceId, installationId: data.installationId },
+      { full: data.full, onProgress: (progress) => job.updateProgress({ ...progress }) },
+    );
+  } finally {
+    await lease.release();
+  }
+  const writeBack = summary.changedValues > 0 && installation.status === 'active';
+  if (writeBack) {
+    await enqueueWriteBack(services.queues, { workspaceId: data.workspaceId, installationId: data.installationId });
+  }
+  const again = await takeScoreAgainRequest(services.queues, data.installationId);
+  if (again !== null) {
+    await enqueueScore(services.queues, {
+      workspaceId: data.workspaceId,
+      installationId: data.installationId,
+      full: again === 'full',
+      reason: 'rerun',
+    });
+  }
+  return { outcome: 'scored', summary, writeBack };
+}
