@@ -411,10 +411,10 @@ export function loadSignalsWhenSynced(
 export interface RunningDemo extends DemoSandboxes {
   /**
    * After the app listens at publicUrl: connects the demo portal and org (idempotent: a re-install
-   * each start). With a database, `signals` settles once their usage, surveys and notes are stored
+   * each start). `queues`, known only once the jobs run, lets the stored signals ask for a score. With a database, `signals` settles once their usage, surveys and notes are stored
    * (null for an install whose signals could not be); it never rejects, and nothing waits for it.
    */
-  connect(): Promise<{
+  connect(later?: { queues?: Queues }): Promise<{
     hubspot: ConnectedInstall;
     salesforce: ConnectedInstall;
     signals: Promise<(DemoSignalsLoaded | null)[]>;
@@ -432,13 +432,13 @@ export async function startDemo(options: StartDemoSandboxesOptions & DemoSignals
   const pending: Promise<unknown>[] = [];
   return {
     ...sandboxes,
-    async connect() {
+    async connect(later = {}) {
       const connected = await connectDemo(options.publicUrl);
       const { db } = options;
       const signals =
         db && sandboxes.signals
           ? loadSignalsWhenSynced(
-              { ...options, db },
+              { ...options, ...later, db },
               sandboxes.signals,
               [connected.hubspot.installationId, connected.salesforce.installationId],
               stop.signal,

@@ -103,7 +103,13 @@ async function startDemoCrms(runtime: Runtime, publicUrl: string): Promise<Runni
   const { env } = runtime;
   const next = (offset: number) => (env.PORT === 0 ? 0 : env.PORT + offset);
   try {
-    const demo = await startDemo({ publicUrl, hubspotPort: next(1), salesforcePort: next(2) });
+    const demo = await startDemo({
+      publicUrl,
+      hubspotPort: next(1),
+      salesforcePort: next(2),
+      db: runtime.database.db,
+      logger: runtime.logger.child({ part: 'demo' }),
+    });
     runtime.onClose('demo CRMs', () => demo.close());
     return demo;
   } catch (error) {
@@ -142,7 +148,7 @@ runProcess(async () => {
     runtime.onClose('http', () => http.close());
     process.stdout.write(`\nBellwether ${APP_VERSION} is running at ${url}  (Ctrl-C to stop)\n`);
     if (demo) {
-      const connected = await demo.connect();
+      const connected = await demo.connect({ queues });
       process.stdout.write(
         `Demo mode (no CRM credentials set): a HubSpot stand-in at ${demo.sandboxes.hubspot.url} and a Salesforce ` +
           `stand-in at ${demo.sandboxes.salesforce.url} hold a generated book of business, connected and syncing:\n` +

@@ -1,4 +1,6 @@
 import { writeBackStore } from '../../../server/platform/db/write-back-store.ts';
+import { healthScoreStore } from '../../../server/platform/db/health-score-store.ts';
+import { overrideStore } from '../../../server/platform/db/override-store.ts';
 import {
   createIngestKey,
   insertSentiment,
@@ -128,6 +130,35 @@ describe.each(testDatabases())('purging an installation on $name', (database) =>
         [{ id: '1', ok: true }],
       );
       await writeBack.saveSchemaReport(key, 'hash', { present: ['health_score'], created: [], blocked: [] });
+      // The score's tables: stored signals, a day of history, the current health and an override.
+      const scores = healthScoreStore(handle.db);
+      await scores.saveSignals(key, [{ accountExternalId: '1', segment: null, values: { 'voice.nps': 9 } }], at);
+      await scores.saveScores(key, [
+        {
+          accountExternalId: '1',
+          day: '2026-06-01',
+          scoredAt: at,
+          modelVersion: 1,
+          status: 'scored',
+          score: 42,
+          band: 'yellow',
+          trend: 'stable',
+          coverage: 1,
+          contributions: {},
+          explanation: {},
+          previous: null,
+          values: { health_score: 42 },
+        },
+      ]);
+      await overrideStore(handle.db).set(key, {
+        accountExternalId: '1',
+        score: 80,
+        band: null,
+        reason: 'renewal signed',
+        author: 'csm@example.com',
+        setAt: at,
+        expiresAt: new Date('2026-07-01T00:00:00Z'),
+      });
       await recordAudit(handle.db, { ...key, actor: 'system', action: 'installation.installed' });
       return key;
     };
