@@ -30,7 +30,7 @@ import {
   type BacktestReport,
 } from '../server/core/health/backtest.ts';
 import type { AccountFacts, ContactFact, DealFact, FactsContext, UsageDayFact } from '../server/core/health/facts.ts';
-import { computeSignals, lookbackDays, measureSpecs } from '../server/core/health/facts.ts';
+import { computeSignals, lookbackOf, measureSpecs } from '../server/core/health/facts.ts';
 import { DEFAULT_MODEL, validateModel, type HealthModel } from '../server/core/health/model.ts';
 import { compileModel, percentileTables, type Score } from '../server/core/health/score.ts';
 import { DAY_MS, type SignalValues } from '../server/core/health/signals.ts';
@@ -129,12 +129,9 @@ function factsOf(records: AccountRecords, usageFrom: number, featuresSeen: Set<s
   for (const day of records.usage) {
     const at = dayStart(day.date);
     if (at < usageFrom) continue;
-    let featuresUsed = 0;
-    for (const [feature, users] of Object.entries(day.features)) {
-      featuresSeen.add(feature);
-      if (users > 0) featuresUsed += 1;
-    }
-    usage.push({ day: at, activeUsers: day.activeUsers, licences: day.licences, events: day.events, featuresUsed });
+    for (const feature of Object.keys(day.features)) featuresSeen.add(feature);
+    const featureUsers = Object.values(day.features);
+    usage.push({ day: at, activeUsers: day.activeUsers, licences: day.licences, events: day.events, featureUsers });
   }
   return {
     externalId: account.id,
@@ -292,7 +289,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const specs = measureSpecs(model);
   // Signals as the score job would compute them at the end of the as-of day.
   const asOf = dayStart(options.asOf) + DAY_MS - 1;
-  const usageFrom = dayStart(options.asOf) - lookbackDays(specs) * DAY_MS;
+  const usageFrom = dayStart(options.asOf) - lookbackOf(specs).usage * DAY_MS;
   // The product's features as the installation's usage shows them; checked against what was seen below.
   const context: FactsContext = { featuresOffered: FEATURES.length };
   const featuresSeen = new Set<string>();

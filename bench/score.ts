@@ -4,7 +4,9 @@
  * batch). Per batch, a first pass scores and finds the top three drivers; a second pass on signals
  * drawn again for every account also explains what moved since the first score, which is the full
  * explanation every stored score carries. Prints accounts per second (wall and per CPU-second) for
- * each pass and writes bench/results/score.json.
+ * each pass; then the write side on generated accounts in both stand-ins (score-write-back.ts): the
+ * write calls of a first run, of a run with nothing changed and per changed account after 1% changed.
+ * Writes bench/results/score.json.
  *
  * Target: ≥ 100,000 accounts per second per core with full explanations.
  *
@@ -18,6 +20,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { driversText, topDrivers, whatMoved } from '../server/core/health/explain.ts';
 import { DEFAULT_MODEL } from '../server/core/health/model.ts';
+import { measureWriteBack } from './score-write-back.ts';
 import { compileModel, percentileTables, type Score } from '../server/core/health/score.ts';
 import type { SignalValues } from '../server/core/health/signals.ts';
 
@@ -27,14 +30,18 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '7' },
     rounds: { type: 'string', default: '3' },
     batch: { type: 'string', default: '200' },
+    'write-accounts': { type: 'string', default: '1000' },
   },
 });
 const count = Number(values.accounts);
 const seed = Number(values.seed);
 const rounds = Number(values.rounds);
 const BATCH = Number(values.batch);
-if (![count, rounds, BATCH].every((value) => Number.isInteger(value) && value >= 1)) {
-  console.error('usage: npm run bench:score -- [--accounts N] [--seed S] [--rounds R] [--batch B]');
+const writeAccounts = Number(values['write-accounts']);
+if (![count, rounds, BATCH, writeAccounts].every((value) => Number.isInteger(value) && value >= 1)) {
+  console.error(
+    'usage: npm run bench:score -- [--accounts N] [--seed S] [--rounds R] [--batch B] [--write-accounts W]',
+  );
   process.exit(2);
 }
 const TARGET_PER_SECOND = 100_000;
@@ -183,6 +190,22 @@ console.table({
     value: `${bands.red} / ${bands.yellow} / ${bands.green} / ${bands.insufficient}`,
   },
 });
+console.log(`\nWrite-back: ${writeAccounts} generated accounts per CRM, scored and written by the real jobs`);
+const writeBack = await measureWriteBack({ accounts: writeAccounts, seed });
+console.table(
+  Object.fromEntries(
+    writeBack.map((figures) => [
+      figures.provider,
+      {
+        'score job (accounts/s, with the database)': figures.scoreRun.accountsPerSecond,
+        'first run: calls / rows': `${figures.first.writeCalls} / ${figures.first.rowsWritten}`,
+        'nothing changed: calls': figures.unchanged.writeCalls,
+        '1% changed: accounts / calls / rows': `${figures.onePercent.changedAccounts} / ${figures.onePercent.writeCalls} / ${figures.onePercent.rowsWritten}`,
+        'write calls per changed account': figures.onePercent.callsPerChangedAccount,
+      },
+    ]),
+  ),
+);
 await mkdir('bench/results', { recursive: true });
-await writeFile('bench/results/score.json', `${JSON.stringify(result, null, 2)}\n`);
+await writeFile('bench/results/score.json', `${JSON.stringify({ ...result, writeBack }, null, 2)}\n`);
 if (sink < 0) console.log(sink);

@@ -54,14 +54,15 @@ export interface WorkerDeps {
   stalledIntervalMs?: number;
 }
 
+/** `stopping` is aborted when the workers close: long jobs put themselves back rather than hold up a shutdown. */
 interface JobHandler<T> {
   schema: z.ZodType<T>;
-  run(data: T, job: Job, token: string | undefined): Promise<unknown>;
+  run(data: T, job: Job, token: string | undefined, stopping: AbortSignal): Promise<unknown>;
 }
 
 const handler = <T>(
   schema: z.ZodType<T>,
-  run: (data: T, job: Job, token: string | undefined) => Promise<unknown>,
+  run: (data: T, job: Job, token: string | undefined, stopping: AbortSignal) => Promise<unknown>,
 ): JobHandler<unknown> => ({
   schema,
   run,
@@ -90,8 +91,8 @@ function handlers(deps: WorkerDeps, identity: WorkerIdentity): Record<QueueName,
     score: {
       ...(services.score
         ? {
-            [SCORE_JOB]: handler(scoreJobDataSchema, (data, job, token) =>
-              runScoreJob(services.score!, data, job, token),
+            [SCORE_JOB]: handler(scoreJobDataSchema, (data, job, token, stopping) =>
+              runScoreJob(services.score!, data, job, token, stopping),
             ),
             // The installation scheduler's daily tick: windows move with the calendar, so every account.
             daily: handler(syncTickDataSchema, (data) =>
@@ -100,7 +101,11 @@ function handlers(deps: WorkerDeps, identity: WorkerIdentity): Record<QueueName,
           }
         : {}),
       ...(services.backtest
-        ? { [BACKTEST_JOB]: handler(backtestJobDataSchema, (data, job) => runBacktestJob(services.backtest!, data, job)) }
+        ? {
+            [BACKTEST_JOB]: handler(backtestJobDataSchema, (data, job) =>
+              runBacktestJob(services.backtest!, data, job),
+            ),
+          }
         : {}),
     },
     'write-back': writeBack
@@ -129,6 +134,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
     startedAt: new Date(),
   };
   const table = handlers(deps, identity);
+  const stopping = new AbortController();
   const workers = QUEUE_NAMES.map((queueName) => {
     const worker = new Worker(
       queueName,
@@ -140,7 +146,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
           const issues = parsed.error.issues.map((issue) => `${jsonPath(issue.path)}: ${issue.message}`);
           throw new UnrecoverableError(`invalid data for job "${job.name}": ${issues.join('; ')}`);
         }
-        return jobHandler.run(parsed.data, job, token);
+        return jobHandler.run(parsed.data, job, token, stopping.signal);
       },
       {
         connection: deps.connection,
@@ -164,6 +170,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
     identity,
     workers,
     async close() {
+      stopping.abort();
       await Promise.all(workers.map((worker) => worker.close()));
     },
   };

@@ -256,10 +256,17 @@ export interface DemoSignalsLoaded {
   unmatchedAccounts: number;
 }
 
-async function inChunks<T>(rows: T[], store: (chunk: T[]) => Promise<number>): Promise<number> {
+async function inChunks<T>(
+  rows: T[],
+  store: (chunk: T[]) => Promise<number>,
+  signal: AbortSignal | undefined,
+): Promise<number> {
   let stored = 0;
-  for (let start = 0; start < rows.length; start += INSERT_CHUNK)
+  for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+    // Stopping rolls the whole load back (one transaction), so a restart loads it again in full.
+    signal?.throwIfAborted();
     stored += await store(rows.slice(start, start + INSERT_CHUNK));
+  }
   return stored;
 }
 
@@ -272,6 +279,8 @@ export async function loadDemoSignals(
   db: Database,
   scope: IngestScope,
   signals: DemoSignals,
+  /** Stops the load at the next chunk, rolling it back. */
+  stop?: AbortSignal,
 ): Promise<DemoSignalsLoaded> {
   const domainOf = new Map<string, string>();
   for (const [accountId, domain] of signals.domains) {
@@ -325,9 +334,9 @@ export async function loadDemoSignals(
   // One transaction: on PGlite, one commit instead of one per statement.
   return db.transaction(async (tx) => ({
     installationId: scope.installationId,
-    usageDays: await inChunks(usage, (chunk) => upsertUsageDaily(tx, scope, chunk)),
-    surveys: await inChunks(surveys, (chunk) => insertSurveyResponses(tx, scope, chunk)),
-    sentiment: await inChunks(sentiment, (chunk) => insertSentiment(tx, scope, chunk)),
+    usageDays: await inChunks(usage, (chunk) => upsertUsageDaily(tx, scope, chunk), stop),
+    surveys: await inChunks(surveys, (chunk) => insertSurveyResponses(tx, scope, chunk), stop),
+    sentiment: await inChunks(sentiment, (chunk) => insertSentiment(tx, scope, chunk), stop),
     unmatchedAccounts: signals.domains.size - crmId.size,
   }));
 }
@@ -395,7 +404,7 @@ export function loadSignalsWhenSynced(
         const scope = { workspaceId: row.workspaceId, installationId };
         if (!(await whenAccountsSynced(db, scope, { signal }))) return null;
         const started = performance.now();
-        const loaded = await loadDemoSignals(db, scope, signals);
+        const loaded = await loadDemoSignals(db, scope, signals, signal);
         logger?.info({ ...loaded, ms: Math.round(performance.now() - started) }, 'demo signals stored');
         if (queues) await enqueueScore(queues, { ...scope, full: true, reason: 'ingest' });
         return loaded;

@@ -1,7 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import { evaluateBacktest, type BacktestCase, type BacktestReport } from '../../server/core/health/backtest.ts';
-import { arrAt, computeSignals, lookbackDays, measureSpecs } from '../../server/core/health/facts.ts';
+import { arrAt, computeSignals, lookbackOf, measureSpecs } from '../../server/core/health/facts.ts';
 import { DEFAULT_MODEL, validateModel, type HealthModel } from '../../server/core/health/model.ts';
 import { compileModel, percentileTables } from '../../server/core/health/score.ts';
 import { DAY_MS, type SignalValues } from '../../server/core/health/signals.ts';
@@ -190,7 +190,7 @@ export async function runBacktestJob(
   const asOfEnd = new Date(dayStart(asOf) + DAY_MS - 1);
   const horizonEnd = isoDay(dayStart(asOf) + horizonDays * DAY_MS);
   const specs = measureSpecs(model);
-  const lookback = lookbackDays(specs);
+  const lookback = lookbackOf(specs);
   const compiled = compileModel(model);
 
   const keys = await activeInstallations(deps.db, workspaceId);

@@ -1,5 +1,5 @@
 import { topDrivers, driversText, whatMoved, type Driver, type WhatMoved } from '../../server/core/health/explain.ts';
-import { computeSignals, lookbackDays, measureSpecs } from '../../server/core/health/facts.ts';
+import { computeSignals, lookbackOf, measureSpecs } from '../../server/core/health/facts.ts';
 import { DEFAULT_MODEL, parseModel, type HealthModel } from '../../server/core/health/model.ts';
 import { effectiveHealth, type EffectiveHealth, type Override } from '../../server/core/health/override.ts';
 import { renewalProbability, revenueAtRisk } from '../../server/core/health/renewal-prior.ts';
@@ -141,7 +141,12 @@ function sameValues(a: WrittenValues, b: WrittenValues | null): boolean {
 export async function runScore(
   deps: ScoreDeps,
   key: InstallationKey,
-  options: { full: boolean; onProgress?: (progress: ScoreProgress) => void | Promise<void> },
+  options: {
+    full: boolean;
+    onProgress?: (progress: ScoreProgress) => void | Promise<void>;
+    /** Checked between batches: a stopped run leaves each batch it saved whole. */
+    signal?: AbortSignal | undefined;
+  },
 ): Promise<ScoreSummary> {
   const started = Date.now();
   const now = deps.now?.() ?? new Date();
@@ -151,7 +156,7 @@ export async function runScore(
   const model = await modelInUse(deps.models, key.workspaceId);
   const compiled = compileModel(model);
   const specs = measureSpecs(model);
-  const lookback = lookbackDays(specs);
+  const lookback = lookbackOf(specs);
 
   // Changes are found by the database's stamps, so the watermark is the database's time too.
   const startedAt = await deps.store.databaseNow();
@@ -171,6 +176,7 @@ export async function runScore(
   };
   if (ids.length === 0) {
     summary.durationMs = Date.now() - started;
+    await deps.store.finishRun(key, startedAt, summary);
     return summary;
   }
 
@@ -179,6 +185,7 @@ export async function runScore(
   const signals = new Map<string, SignalRow & { arr: number | null }>();
   let done = 0;
   for (const batch of batches(ids, batchSize)) {
+    options.signal?.throwIfAborted();
     const facts = await loadAccountFacts(deps.db, key, { asOf: now, lookbackDays: lookback, accountIds: batch });
     const rows: SignalRow[] = [];
     for (const account of facts) {
@@ -206,6 +213,7 @@ export async function runScore(
   const scoredIds = [...signals.keys()];
   done = 0;
   for (const batch of batches(scoredIds, batchSize)) {
+    options.signal?.throwIfAborted();
     const [history, current, overrides] = await Promise.all([
       deps.store.history(key, batch, historyFrom),
       deps.store.current(key, batch),
@@ -272,6 +280,7 @@ export async function runScore(
     await options.onProgress?.({ phase: 'scores', done, total: scoredIds.length });
   }
   summary.durationMs = Date.now() - started;
+  await deps.store.finishRun(key, startedAt, summary);
   deps.logger.info({ ...key, ...summary }, 'accounts scored');
   return summary;
 }

@@ -33,6 +33,7 @@ export async function runScoreJob(
   data: ScoreJobData,
   job: Pick<Job, 'updateProgress' | 'moveToDelayed'>,
   token: string | undefined,
+  stopping?: AbortSignal,
 ): Promise<ScoreJobResult> {
   const installation = await services.installations.get(data.workspaceId, data.installationId);
   if (!installation || installation.status === 'uninstalled') {
@@ -45,8 +46,12 @@ export async function runScoreJob(
     summary = await runScore(
       services.score,
       { workspaceId: data.workspaceId, installationId: data.installationId },
-      { full: data.full, onProgress: (progress) => job.updateProgress({ ...progress }) },
+      { full: data.full, signal: stopping, onProgress: (progress) => job.updateProgress({ ...progress }) },
     );
+  } catch (error) {
+    // The workers are closing: the run goes back to the queue whole, without spending an attempt.
+    if (stopping?.aborted) return delayJob(job, token, BUSY_DELAY_MS);
+    throw error;
   } finally {
     await lease.release();
   }

@@ -24,8 +24,8 @@ export interface UsageDayFact {
   /** Licences that day when the customer sent them; otherwise the account's licences apply. */
   licences: number | null;
   events: number;
-  /** Features with at least one active user that day. */
-  featuresUsed: number;
+  /** Active users of each feature that day (features nobody used may be left out). */
+  featureUsers: readonly number[];
 }
 
 export interface TicketFact {
@@ -93,6 +93,20 @@ export interface FactsContext {
 }
 
 /** One windowed reading a model scores: which signal, over how many days, reduced how. */
+/**
+ * A feature counts as adopted on a day when at least this share of the day's active users used it:
+ * one user clicking through everything once is not breadth, and "any user" saturates for most accounts.
+ */
+export const ADOPTION_SHARE = 0.2;
+
+/** The features adopted on a usage day (ADOPTION_SHARE of its active users, and at least one user). */
+export function featuresAdopted(day: Pick<UsageDayFact, 'activeUsers' | 'featureUsers'>): number {
+  const floor = Math.max(1, ADOPTION_SHARE * day.activeUsers);
+  let adopted = 0;
+  for (const users of day.featureUsers) if (users >= floor) adopted += 1;
+  return adopted;
+}
+
 export interface MeasureSpec {
   signal: SignalName;
   windowDays: number;
@@ -125,6 +139,34 @@ export function measureSpecs(model: HealthModel): MeasureSpec[] {
  */
 export function lookbackDays(specs: readonly MeasureSpec[]): number {
   return Math.max(0, ...specs.map((spec) => spec.windowDays)) + 1;
+}
+
+/** The dated facts each part of the model reads; contacts and deals are always loaded whole. */
+export interface Lookback {
+  usage: number;
+  tickets: number;
+  surveys: number;
+  sentiment: number;
+}
+
+const SOURCE_OF_FAMILY: Record<string, keyof Lookback | undefined> = {
+  usage: 'usage',
+  support: 'tickets',
+  voice: 'surveys',
+  sentiment: 'sentiment',
+};
+
+/**
+ * `lookbackDays` per kind of dated fact: a year of usage is a large read for a 28-day window, so each
+ * table is read only as far back as the measures on it look (0 when none does).
+ */
+export function lookbackOf(specs: readonly MeasureSpec[]): Lookback {
+  const lookback: Lookback = { usage: 0, tickets: 0, surveys: 0, sentiment: 0 };
+  for (const spec of specs) {
+    const source = SOURCE_OF_FAMILY[spec.signal.split('.')[0] ?? ''];
+    if (source) lookback[source] = Math.max(lookback[source], spec.windowDays + 1);
+  }
+  return lookback;
 }
 
 /**
@@ -314,7 +356,7 @@ const COMPUTE: Readonly<Record<SignalName, Compute>> = {
   'usage.feature_breadth': (facts, spec, asOf, context) => {
     if (context.featuresOffered <= 0) return null;
     // Features offered are counted over recent usage; an old day may have used one since dropped.
-    const series = usageSeries(facts, (day) => Math.min(1, day.featuresUsed / context.featuresOffered));
+    const series = usageSeries(facts, (day) => Math.min(1, featuresAdopted(day) / context.featuresOffered));
     return windowed(series, spec, asOf);
   },
   'support.open_tickets': (facts, spec, asOf) =>

@@ -65,7 +65,7 @@ export const SIGNALS: Readonly<Record<SignalName, SignalInfo>> = {
     unit: 'ratio',
     suffix: 'of features in use',
     source: 'ingest',
-    from: 'daily usage: features with any user ÷ features offered',
+    from: 'daily usage: features used by at least a fifth of the day’s active users ÷ features offered',
   },
   'support.open_tickets': { label: 'Open tickets', unit: 'count', source: 'crm', from: 'tickets not closed' },
   'support.high_priority_open': {

@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, inArray, lte, or, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type {
+  Lookback,
   AccountFacts,
   ContactFact,
   DealFact,
@@ -23,7 +24,8 @@ import type { InstallationKey } from './sync-store.ts';
 
 export interface FactsQuery {
   asOf: Date;
-  lookbackDays: number;
+  /** Days of each kind of dated fact before asOf (core `lookbackOf`); one number for all of them. */
+  lookbackDays: number | Lookback;
   accountIds?: readonly string[] | undefined;
 }
 
@@ -70,14 +72,15 @@ export async function loadAccountFacts(db: Database, key: InstallationKey, query
   // rows of accounts not loaded (archived ones) are then simply not looked up.
   const ids = query.accountIds ? accountRows.map((row) => row.externalId) : undefined;
   const asOf = query.asOf.getTime();
-  const from = asOf - query.lookbackDays * DAY_MS;
+  const days = query.lookbackDays;
+  const from = (source: keyof Lookback) => asOf - (typeof days === 'number' ? days : days[source]) * DAY_MS;
   const [usage, ticketFacts, contactFacts, dealFacts, surveys, sentiment] = await Promise.all([
-    loadUsage(db, key, ids, from, asOf),
-    loadTickets(db, key, ids, from, asOf),
+    loadUsage(db, key, ids, from('usage'), asOf),
+    loadTickets(db, key, ids, from('tickets'), asOf),
     loadContacts(db, key, ids),
     loadDeals(db, key, ids),
-    loadSurveys(db, key, ids, from, asOf),
-    loadSentiment(db, key, ids, from, asOf),
+    loadSurveys(db, key, ids, from('surveys'), asOf),
+    loadSentiment(db, key, ids, from('sentiment'), asOf),
   ]);
   return accountRows.map((row) => ({
     externalId: row.externalId,
@@ -143,7 +146,8 @@ async function loadUsage(
     activeUsers: row.activeUsers,
     licences: row.licences,
     events: row.events,
-    featuresUsed: Object.values(row.features).filter((users) => users > 0).length,
+    // Largest first: jsonb keeps its own key order, and the order means nothing here.
+    featureUsers: Object.values(row.features).sort((a, b) => b - a),
   }));
 }
 

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, gte, inArray, max, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, or, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Database } from './database.ts';
 import {
@@ -11,6 +11,7 @@ import {
   deals,
   healthOverrides,
   healthScores,
+  scoreState,
   surveyResponses,
   tickets,
   usageDaily,
@@ -82,13 +83,24 @@ export function healthScoreStore(db: Database) {
       return new Date(value);
     },
 
-    /** When the last score run of the installation started (its signals' time), or null before the first. */
+    /**
+     * When the last score run that finished started, or null before the first: a run stopped half way
+     * leaves it where it was, so the next run looks again at everything it did not get to.
+     */
     async watermark(key: InstallationKey): Promise<Date | null> {
-      const [row] = await db
-        .select({ at: max(accountSignals.computedAt) })
-        .from(accountSignals)
-        .where(scoped(accountSignals, key));
+      const [row] = await db.select({ at: scoreState.watermark }).from(scoreState).where(scoped(scoreState, key));
       return row?.at ?? null;
+    },
+
+    async finishRun(key: InstallationKey, startedAt: Date, summary: unknown): Promise<void> {
+      const finishedAt = new Date();
+      await db
+        .insert(scoreState)
+        .values({ ...key, watermark: startedAt, finishedAt, summary })
+        .onConflictDoUpdate({
+          target: [scoreState.workspaceId, scoreState.installationId],
+          set: { watermark: startedAt, finishedAt, summary },
+        });
     },
 
     /**
@@ -132,9 +144,7 @@ export function healthScoreStore(db: Database) {
       return [...ids].sort();
     },
 
-    /** `startedAt` is the run's start by the database's clock: the next partial run's watermark. */
-    async saveSignals(key: InstallationKey, rows: readonly SignalRow[], startedAt: Date): Promise<void> {
-      const computedAt = startedAt;
+    async saveSignals(key: InstallationKey, rows: readonly SignalRow[], computedAt: Date): Promise<void> {
       for (const chunk of chunks(rows)) {
         await db
           .insert(accountSignals)

@@ -498,7 +498,14 @@ export const writeBackLedger = pgTable(
     fieldKey: text('field_key').notNull(),
     value: text('value'),
     writtenAt: instant('written_at'),
+    /** `CODE: message` of the last failed write; null once written. */
     lastError: text('last_error'),
+    errorCode: text('error_code'),
+    /** A value the CRM refused for good (invalid, record gone), held back until it changes (write-back-store). */
+    refusedValue: text('refused_value'),
+    /** The manifest fields' version it was refused under: a new version tries it again. */
+    refusedFieldsHash: text('refused_fields_hash'),
+    refusedAt: instant('refused_at'),
   },
   (table) => [
     primaryKey({ columns: [table.workspaceId, table.installationId, table.accountExternalId, table.fieldKey] }),
@@ -558,6 +565,22 @@ export const healthModels = pgTable(
       .on(table.workspaceId)
       .where(sql`${table.status} = 'published'`),
   ],
+);
+
+/**
+ * Per installation, where the next partial score run starts looking for changed inputs: the start
+ * (by the database's clock) of the last run that finished, and what that run did.
+ */
+export const scoreState = pgTable(
+  'score_state',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    watermark: instant('watermark').notNull(),
+    finishedAt: instant('finished_at').notNull(),
+    summary: jsonb('summary').$type<unknown>().notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.workspaceId, table.installationId] }), ofInstallation(table)],
 );
 
 /** Each account's latest windowed signal values, kept so a partial rescore has its segment's peers. */

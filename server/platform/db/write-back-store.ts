@@ -95,31 +95,23 @@ export interface LedgerRow {
 /** How long a refused value is held back before it is tried once more. */
 export const REFUSAL_HOLD_MS = 24 * 3600 * 1000;
 
-/**
- * What `last_error` holds: JSON with the error and, for a refusal, the refused value's text, the
- * manifest fields' version and when. Text that is not this JSON (older rows) is read as a message.
- */
-const ledgerErrorSchema = z.strictObject({
-  code: z.string().min(1),
-  message: z.string(),
-  refused: z.strictObject({ text: z.string(), fieldsHash: z.string().nullable(), at: z.iso.datetime() }).optional(),
-});
-type LedgerError = z.infer<typeof ledgerErrorSchema>;
+const refusalColumns = {
+  lastError: writeBackLedger.lastError,
+  errorCode: writeBackLedger.errorCode,
+  refusedValue: writeBackLedger.refusedValue,
+  refusedFieldsHash: writeBackLedger.refusedFieldsHash,
+  refusedAt: writeBackLedger.refusedAt,
+};
 
-function readLedgerError(raw: string | null): { lastError: string | null; refusal: Refusal | null } {
-  if (raw === null) return { lastError: null, refusal: null };
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    return { lastError: raw, refusal: null };
-  }
-  const parsed = ledgerErrorSchema.safeParse(json);
-  if (!parsed.success) return { lastError: raw, refusal: null };
-  const { code, message, refused } = parsed.data;
+type RefusalColumns = { [K in keyof typeof refusalColumns]: (typeof writeBackLedger.$inferSelect)[K] };
+
+function refusalOf(row: RefusalColumns): Refusal | null {
+  if (row.refusedValue === null || row.refusedAt === null) return null;
   return {
-    lastError: `${code}: ${message}`,
-    refusal: refused ? { text: refused.text, code, fieldsHash: refused.fieldsHash, at: new Date(refused.at) } : null,
+    text: row.refusedValue,
+    code: row.errorCode ?? 'UNKNOWN',
+    fieldsHash: row.refusedFieldsHash,
+    at: row.refusedAt,
   };
 }
 
@@ -233,7 +225,7 @@ export function writeBackStore(db: Database) {
             accountExternalId: writeBackLedger.accountExternalId,
             fieldKey: writeBackLedger.fieldKey,
             value: writeBackLedger.value,
-            lastError: writeBackLedger.lastError,
+            ...refusalColumns,
           })
           .from(writeBackLedger)
           .where(
@@ -248,7 +240,7 @@ export function writeBackStore(db: Database) {
         const written = new Map(
           ledger.map((row) => [
             `${row.accountExternalId}\u0000${row.fieldKey}`,
-            { value: row.value, refusal: row.lastError === null ? null : readLedgerError(row.lastError).refusal },
+            { value: row.value, refusal: refusalOf(row) },
           ]),
         );
         for (const account of current) {
@@ -309,11 +301,18 @@ export function writeBackStore(db: Database) {
         else failedRows++;
         for (const [fieldKey, text] of Object.entries(row.texts)) {
           const base = { ...key, accountExternalId: row.accountExternalId, fieldKey };
-          if (success) ok.push({ ...base, value: text, writtenAt: at, lastError: null });
+          if (success) ok.push({ ...base, value: text, writtenAt: at });
           else {
-            const stored: LedgerError = { code: error.code, message: error.message };
-            if (error.refused) stored.refused = { text, fieldsHash: options.fieldsHash ?? null, at: at.toISOString() };
-            failed.push({ ...base, value: null, writtenAt: null, lastError: JSON.stringify(stored) });
+            failed.push({
+              ...base,
+              value: null,
+              writtenAt: null,
+              lastError: `${error.code}: ${error.message}`,
+              errorCode: error.code,
+              ...(error.refused
+                ? { refusedValue: text, refusedFieldsHash: options.fieldsHash ?? null, refusedAt: at }
+                : { refusedValue: null, refusedFieldsHash: null, refusedAt: null }),
+            });
           }
         }
       }
@@ -330,14 +329,31 @@ export function writeBackStore(db: Database) {
             .values(ok.slice(start, start + INSERT_CHUNK))
             .onConflictDoUpdate({
               target,
-              set: { value: sql`excluded.value`, writtenAt: sql`excluded.written_at`, lastError: sql`null` },
+              set: {
+                value: sql`excluded.value`,
+                writtenAt: sql`excluded.written_at`,
+                lastError: sql`null`,
+                errorCode: sql`null`,
+                refusedValue: sql`null`,
+                refusedFieldsHash: sql`null`,
+                refusedAt: sql`null`,
+              },
             });
         }
         for (let start = 0; start < failed.length; start += INSERT_CHUNK) {
           await tx
             .insert(writeBackLedger)
             .values(failed.slice(start, start + INSERT_CHUNK))
-            .onConflictDoUpdate({ target, set: { lastError: sql`excluded.last_error` } });
+            .onConflictDoUpdate({
+              target,
+              set: {
+                lastError: sql`excluded.last_error`,
+                errorCode: sql`excluded.error_code`,
+                refusedValue: sql`excluded.refused_value`,
+                refusedFieldsHash: sql`excluded.refused_fields_hash`,
+                refusedAt: sql`excluded.refused_at`,
+              },
+            });
         }
       });
       return { written: writtenRows, failed: failedRows };
@@ -351,7 +367,7 @@ export function writeBackStore(db: Database) {
           fieldKey: writeBackLedger.fieldKey,
           value: writeBackLedger.value,
           writtenAt: writeBackLedger.writtenAt,
-          lastError: writeBackLedger.lastError,
+          ...refusalColumns,
         })
         .from(writeBackLedger)
         .where(
@@ -363,7 +379,14 @@ export function writeBackStore(db: Database) {
           ),
         )
         .orderBy(asc(writeBackLedger.accountExternalId), asc(writeBackLedger.fieldKey));
-      return rows.map((row) => ({ ...row, ...readLedgerError(row.lastError) }));
+      return rows.map(({ accountExternalId, fieldKey, value, writtenAt, lastError, ...columns }) => ({
+        accountExternalId,
+        fieldKey,
+        value,
+        writtenAt,
+        lastError,
+        refusal: refusalOf({ lastError, ...columns }),
+      }));
     },
 
     async saveSchemaReport(

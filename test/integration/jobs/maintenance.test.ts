@@ -51,13 +51,16 @@ afterAll(async () => {
 
 describe('scheduled maintenance', () => {
   it('goes from the manifest scheduler through the worker to a heartbeat row', async () => {
-    expect(await upsertGlobalSchedulers(queues, manifest, silentLogger)).toEqual(['maintenance.heartbeat']);
+    expect(await upsertGlobalSchedulers(queues, manifest, silentLogger)).toEqual([
+      'maintenance.heartbeat',
+      'maintenance.prune',
+    ]);
     const maintenance = queues.get('maintenance');
-    const [scheduler] = await maintenance.getJobSchedulers();
+    const scheduler = (await maintenance.getJobSchedulers()).find((s) => s.key === 'maintenance.heartbeat');
     expect(scheduler).toMatchObject({ key: 'maintenance.heartbeat', pattern: '* * * * *', tz: 'UTC' });
 
     // The scheduler has queued its next run for the coming minute; run it now instead of waiting.
-    const [next] = (await maintenance.getDelayed()) as Job[];
+    const next = ((await maintenance.getDelayed()) as Job[]).find((job) => job.name === 'heartbeat');
     expect(next?.name).toBe('heartbeat');
     const finished = next!.waitUntilFinished(events, 20_000);
     await next!.promote();
@@ -71,7 +74,7 @@ describe('scheduled maintenance', () => {
       pid: process.pid,
       lastJobId: next!.id,
       beats: 1,
-      queues: ['maintenance', 'sync', 'write-back'],
+      queues: ['maintenance', 'sync', 'score', 'write-back'],
     });
   });
 
@@ -84,7 +87,10 @@ describe('scheduled maintenance', () => {
     );
     await upsertGlobalSchedulers(queues, manifest, silentLogger);
     await upsertGlobalSchedulers(queues, manifest, silentLogger);
-    expect((await maintenance.getJobSchedulers()).map((s) => s.key)).toEqual(['maintenance.heartbeat']);
+    expect((await maintenance.getJobSchedulers()).map((s) => s.key).sort()).toEqual([
+      'maintenance.heartbeat',
+      'maintenance.prune',
+    ]);
   });
 
   it('fails a job with invalid data once, with a message saying what was wrong, and keeps it', async () => {
@@ -157,9 +163,14 @@ describe('installation schedulers', () => {
       workspaceId: 'ws-1',
       installationId: 'inst-a',
     });
-    // One scheduler per installation schedule: the manifest's two sync ones and the test's.
+    // One scheduler per installation schedule: the manifest's sync and score ones and the test's.
     expect(a.map((s) => s.id).sort()).toEqual(
-      ['maintenance.per-installation@inst-a', 'sync.incremental@inst-a', 'sync.reconcile@inst-a'].sort(),
+      [
+        'maintenance.per-installation@inst-a',
+        'score.daily@inst-a',
+        'sync.incremental@inst-a',
+        'sync.reconcile@inst-a',
+      ].sort(),
     );
     const ownA = a.find((s) => s.id.startsWith('maintenance.'))!;
     const ownB = b.find((s) => s.id.startsWith('maintenance.'))!;
@@ -167,7 +178,7 @@ describe('installation schedulers', () => {
 
     await upsertGlobalSchedulers(queues, withInstallationSchedule, silentLogger);
     const keys = (await maintenance.getJobSchedulers()).map((s) => s.key).sort();
-    expect(keys).toEqual(['maintenance.heartbeat', ownA.id, ownB.id].sort());
+    expect(keys).toEqual(['maintenance.heartbeat', 'maintenance.prune', ownA.id, ownB.id].sort());
     const stored = await maintenance.getJobScheduler(ownA.id);
     expect(stored?.template?.data).toEqual({ workspaceId: 'ws-1', installationId: 'inst-a' });
     const sync = await queues.get('sync').getJobScheduler('sync.incremental@inst-a');
@@ -176,10 +187,10 @@ describe('installation schedulers', () => {
       template: { data: { workspaceId: 'ws-1', installationId: 'inst-a' } },
     });
 
-    expect(await removeInstallationSchedulers(queues, withInstallationSchedule, 'inst-a')).toBe(3);
+    expect(await removeInstallationSchedulers(queues, withInstallationSchedule, 'inst-a')).toBe(4);
     expect(await removeInstallationSchedulers(queues, withInstallationSchedule, 'inst-a')).toBe(0);
     expect((await maintenance.getJobSchedulers()).map((s) => s.key).sort()).toEqual(
-      ['maintenance.heartbeat', ownB.id].sort(),
+      ['maintenance.heartbeat', 'maintenance.prune', ownB.id].sort(),
     );
     await removeInstallationSchedulers(queues, withInstallationSchedule, 'inst-b');
   });

@@ -260,8 +260,8 @@ describe.each(testDatabases())('health facts store on $name', (database) => {
     renewalDate: ms('2026-09-01T00:00:00Z'),
     createdAt: ms('2024-01-10T09:00:00Z'),
     usage: [
-      { day: ms('2026-06-01T00:00:00Z'), activeUsers: 12, licences: null, events: 300, featuresUsed: 2 },
-      { day: ms('2026-06-30T00:00:00Z'), activeUsers: 20, licences: 42, events: 500, featuresUsed: 1 },
+      { day: ms('2026-06-01T00:00:00Z'), activeUsers: 12, licences: null, events: 300, featureUsers: [3, 1, 0] },
+      { day: ms('2026-06-30T00:00:00Z'), activeUsers: 20, licences: 42, events: 500, featureUsers: [9] },
     ],
     tickets: [
       { createdAt: ms('2026-05-01T08:00:00Z'), closedAt: ms('2026-06-05T08:00:00Z'), priority: 'low' },
@@ -344,7 +344,7 @@ describe.each(testDatabases())('health facts store on $name', (database) => {
       licences: 1,
       renewalDate: null,
       createdAt: null,
-      usage: [{ day: ms('2026-06-15T00:00:00Z'), activeUsers: 99, licences: 1, events: 9, featuresUsed: 0 }],
+      usage: [{ day: ms('2026-06-15T00:00:00Z'), activeUsers: 99, licences: 1, events: 9, featureUsers: [] }],
       tickets: [{ createdAt: ms('2026-06-10T08:00:00Z'), closedAt: null, priority: 'high' }],
       contacts: [{ role: 'champion', createdAt: null, departedOn: null, departed: false, lastEngagedAt: null }],
       deals: [{ kind: 'renewal', stage: 'lost', amount: 7, closeDate: ms('2026-06-01T00:00:00Z'), createdAt: null }],

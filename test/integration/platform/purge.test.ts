@@ -150,6 +150,7 @@ describe.each(testDatabases())('purging an installation on $name', (database) =>
           values: { health_score: 42 },
         },
       ]);
+      await scores.finishRun(key, at, { accounts: 1 });
       await overrideStore(handle.db).set(key, {
         accountExternalId: '1',
         score: 80,

@@ -117,7 +117,6 @@ beforeAll(async () => {
         installations: h.repository,
         queues,
         ownProperties: new Set(h.manifest.fields.map((field) => field.hubspot.name)),
-        syncDelayMs: 0,
         audit: (entry) => recordAudit(handle.db, entry),
       },
     }),

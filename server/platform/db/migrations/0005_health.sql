@@ -71,11 +71,25 @@ CREATE TABLE "health_scores" (
 	CONSTRAINT "health_scores_workspace_id_installation_id_account_external_id_day_pk" PRIMARY KEY("workspace_id","installation_id","account_external_id","day")
 );
 --> statement-breakpoint
+CREATE TABLE "score_state" (
+	"workspace_id" uuid NOT NULL,
+	"installation_id" uuid NOT NULL,
+	"watermark" timestamp (3) with time zone NOT NULL,
+	"finished_at" timestamp (3) with time zone NOT NULL,
+	"summary" jsonb NOT NULL,
+	CONSTRAINT "score_state_workspace_id_installation_id_pk" PRIMARY KEY("workspace_id","installation_id")
+);
+--> statement-breakpoint
+ALTER TABLE "write_back_ledger" ADD COLUMN "error_code" text;--> statement-breakpoint
+ALTER TABLE "write_back_ledger" ADD COLUMN "refused_value" text;--> statement-breakpoint
+ALTER TABLE "write_back_ledger" ADD COLUMN "refused_fields_hash" text;--> statement-breakpoint
+ALTER TABLE "write_back_ledger" ADD COLUMN "refused_at" timestamp (3) with time zone;--> statement-breakpoint
 ALTER TABLE "account_health" ADD CONSTRAINT "account_health_workspace_id_installation_id_installations_workspace_id_id_fk" FOREIGN KEY ("workspace_id","installation_id") REFERENCES "public"."installations"("workspace_id","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "account_signals" ADD CONSTRAINT "account_signals_workspace_id_installation_id_installations_workspace_id_id_fk" FOREIGN KEY ("workspace_id","installation_id") REFERENCES "public"."installations"("workspace_id","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "health_models" ADD CONSTRAINT "health_models_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "health_overrides" ADD CONSTRAINT "health_overrides_workspace_id_installation_id_installations_workspace_id_id_fk" FOREIGN KEY ("workspace_id","installation_id") REFERENCES "public"."installations"("workspace_id","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "health_scores" ADD CONSTRAINT "health_scores_workspace_id_installation_id_installations_workspace_id_id_fk" FOREIGN KEY ("workspace_id","installation_id") REFERENCES "public"."installations"("workspace_id","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "score_state" ADD CONSTRAINT "score_state_workspace_id_installation_id_installations_workspace_id_id_fk" FOREIGN KEY ("workspace_id","installation_id") REFERENCES "public"."installations"("workspace_id","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "health_models_published_idx" ON "health_models" USING btree ("workspace_id") WHERE "health_models"."status" = 'published';--> statement-breakpoint
 CREATE INDEX "health_overrides_account_idx" ON "health_overrides" USING btree ("workspace_id","installation_id","account_external_id","set_at");--> statement-breakpoint
 CREATE INDEX "health_scores_day_idx" ON "health_scores" USING btree ("workspace_id","installation_id","day");

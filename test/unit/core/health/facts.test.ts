@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   computeSignals,
   lookbackDays,
+  lookbackOf,
+  type Lookback,
   measureSpecs,
   type AccountFacts,
   type ContactFact,
@@ -65,7 +67,7 @@ const usageDay = (daysAgo: number, values: Partial<UsageDayFact> = {}): UsageDay
   activeUsers: 0,
   licences: null,
   events: 0,
-  featuresUsed: 0,
+  featureUsers: [],
   ...values,
 });
 
@@ -165,9 +167,13 @@ describe('usage signals: one point at the end of each usage day', () => {
       4,
     ],
     [
-      'feature breadth: features used over features offered',
+      'feature breadth: features a fifth of the day’s users used, over features offered',
       'usage.feature_breadth',
-      [usageDay(1, { featuresUsed: 2 }), usageDay(0, { featuresUsed: 4 })],
+      // 10 active users: 2 users make a feature adopted, 1 does not.
+      [
+        usageDay(1, { activeUsers: 10, featureUsers: [5, 2, 1] }),
+        usageDay(0, { activeUsers: 10, featureUsers: [9, 8, 3, 2, 1, 1] }),
+      ],
       null,
       'mean',
       0.3,
@@ -175,7 +181,7 @@ describe('usage signals: one point at the end of each usage day', () => {
     [
       'feature breadth never passes 1 (a feature used once and offered no longer)',
       'usage.feature_breadth',
-      [usageDay(0, { featuresUsed: 12 })],
+      [usageDay(0, { activeUsers: 3, featureUsers: Array.from({ length: 12 }, () => 1) })],
       null,
       'latest',
       1,
@@ -191,7 +197,7 @@ describe('usage signals: one point at the end of each usage day', () => {
   });
 
   it('has no feature breadth when the features offered are unknown', () => {
-    const facts = account({ usage: [usageDay(0, { featuresUsed: 3 })] });
+    const facts = account({ usage: [usageDay(0, { activeUsers: 3, featureUsers: [3, 3, 3] })] });
     expect(valueOf(facts, spec('usage.feature_breadth', 7, 'mean'), AS_OF, { featuresOffered: 0 })).toBeNull();
   });
 });
@@ -667,6 +673,30 @@ describe('lookbackDays', () => {
 
   it('covers the default model', () => {
     expect(lookbackDays(measureSpecs(DEFAULT_MODEL))).toBe(366);
+  });
+});
+
+describe('lookbackOf: how far back each kind of dated fact is read', () => {
+  it.each<[string, MeasureSpec[], Lookback]>([
+    ['nothing to measure', [], { usage: 0, tickets: 0, surveys: 0, sentiment: 0 }],
+    [
+      'each table as far as its longest window, CRM-only families reading none',
+      [
+        spec('usage.active_user_ratio', 28, 'mean'),
+        spec('support.tickets_per_100_licences', 90, 'sum'),
+        spec('voice.ces', 365, 'mean'),
+        spec('sentiment.csm', 90, 'latest'),
+        spec('commercial.arr_change_pct', 365, 'latest'),
+        spec('engagement.days_since_last', 1, 'latest'),
+      ],
+      { usage: 29, tickets: 91, surveys: 366, sentiment: 91 },
+    ],
+  ])('%s', (_what, specs, expected) => {
+    expect(lookbackOf(specs)).toEqual(expected);
+  });
+
+  it('reads a month of usage, not a year, for the default model', () => {
+    expect(lookbackOf(measureSpecs(DEFAULT_MODEL))).toEqual({ usage: 29, tickets: 91, surveys: 366, sentiment: 91 });
   });
 });
 
