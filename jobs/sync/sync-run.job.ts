@@ -5,7 +5,14 @@ import { CrmError } from '../../server/crm/errors.ts';
 import type { TokenService } from '../../server/crm/token-service.ts';
 import type { Installation } from '../../server/platform/db/installations.ts';
 import type { Manifest } from '../../server/platform/manifest.ts';
-import { enqueueScore, enqueueSync, takeSyncAgainRequest, SYNC_MODES, type Queues, type SyncJobData } from '../queues.ts';
+import {
+  enqueueScore,
+  enqueueSync,
+  takeSyncAgainRequest,
+  SYNC_MODES,
+  type Queues,
+  type SyncJobData,
+} from '../queues.ts';
 import { delayJob, recoverFromCrmError } from '../crm-recovery.ts';
 import { upsertInstallationSchedulers } from '../schedule.ts';
 import { DEFAULT_LEASE_MS, syncLeaseKey, tryLease } from './lease.ts';

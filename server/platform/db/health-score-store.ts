@@ -18,6 +18,7 @@ import {
   type HealthFieldValues,
 } from './schema.ts';
 import type { InstallationKey } from './sync-store.ts';
+import { fromExcluded } from './upsert.ts';
 
 /**
  * The score job's persistence: each account's latest signals (the peers of a partial rescore), the
@@ -151,11 +152,7 @@ export function healthScoreStore(db: Database) {
           .values(chunk.map((row) => ({ ...key, ...row, computedAt })))
           .onConflictDoUpdate({
             target: [accountSignals.workspaceId, accountSignals.installationId, accountSignals.accountExternalId],
-            set: {
-              segment: sql`excluded.segment`,
-              values: sql`excluded.values`,
-              computedAt: sql`excluded.computed_at`,
-            },
+            set: fromExcluded(accountSignals, ['segment', 'values', 'computedAt']),
           });
       }
     },
@@ -238,25 +235,13 @@ export function healthScoreStore(db: Database) {
     /** The day's history row, the full current health and the values to write, in one transaction. */
     async saveScores(key: InstallationKey, rows: readonly ScoredAccountRow[]): Promise<void> {
       if (rows.length === 0) return;
+      const scored = ['scoredAt', 'modelVersion', 'status', 'score', 'band', 'trend'] as const;
       await db.transaction(async (tx) => {
         for (const chunk of chunks(rows)) {
+          const base = chunk.map((row) => ({ ...key, ...row }));
           await tx
             .insert(healthScores)
-            .values(
-              chunk.map((row) => ({
-                ...key,
-                accountExternalId: row.accountExternalId,
-                day: row.day,
-                scoredAt: row.scoredAt,
-                modelVersion: row.modelVersion,
-                status: row.status,
-                score: row.score,
-                band: row.band,
-                trend: row.trend,
-                coverage: row.coverage,
-                contributions: row.contributions,
-              })),
-            )
+            .values(base)
             .onConflictDoUpdate({
               target: [
                 healthScores.workspaceId,
@@ -264,70 +249,25 @@ export function healthScoreStore(db: Database) {
                 healthScores.accountExternalId,
                 healthScores.day,
               ],
-              set: {
-                scoredAt: sql`excluded.scored_at`,
-                modelVersion: sql`excluded.model_version`,
-                status: sql`excluded.status`,
-                score: sql`excluded.score`,
-                band: sql`excluded.band`,
-                trend: sql`excluded.trend`,
-                coverage: sql`excluded.coverage`,
-                contributions: sql`excluded.contributions`,
-              },
+              set: fromExcluded(healthScores, [...scored, 'coverage', 'contributions']),
             });
           await tx
             .insert(accountHealth)
-            .values(
-              chunk.map((row) => ({
-                ...key,
-                accountExternalId: row.accountExternalId,
-                day: row.day,
-                scoredAt: row.scoredAt,
-                modelVersion: row.modelVersion,
-                status: row.status,
-                score: row.score,
-                band: row.band,
-                trend: row.trend,
-                explanation: row.explanation,
-                previous: row.previous,
-              })),
-            )
+            .values(base)
             .onConflictDoUpdate({
               target: [accountHealth.workspaceId, accountHealth.installationId, accountHealth.accountExternalId],
-              set: {
-                day: sql`excluded.day`,
-                scoredAt: sql`excluded.scored_at`,
-                modelVersion: sql`excluded.model_version`,
-                status: sql`excluded.status`,
-                score: sql`excluded.score`,
-                band: sql`excluded.band`,
-                trend: sql`excluded.trend`,
-                explanation: sql`excluded.explanation`,
-                previous: sql`excluded.previous`,
-              },
+              set: fromExcluded(accountHealth, [...scored, 'day', 'explanation', 'previous']),
             });
           await tx
             .insert(accountHealthCurrent)
-            .values(
-              chunk.map((row) => ({
-                ...key,
-                accountExternalId: row.accountExternalId,
-                values: row.values,
-                scoredAt: row.scoredAt,
-                modelVersion: String(row.modelVersion),
-              })),
-            )
+            .values(chunk.map((row) => ({ ...key, ...row, modelVersion: String(row.modelVersion) })))
             .onConflictDoUpdate({
               target: [
                 accountHealthCurrent.workspaceId,
                 accountHealthCurrent.installationId,
                 accountHealthCurrent.accountExternalId,
               ],
-              set: {
-                values: sql`excluded.values`,
-                scoredAt: sql`excluded.scored_at`,
-                modelVersion: sql`excluded.model_version`,
-              },
+              set: fromExcluded(accountHealthCurrent, ['values', 'scoredAt', 'modelVersion']),
             });
         }
       });

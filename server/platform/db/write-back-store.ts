@@ -11,6 +11,7 @@ import {
   type StoredSchemaReport,
 } from './schema.ts';
 import type { InstallationKey } from './sync-store.ts';
+import { fromExcluded } from './upsert.ts';
 
 /**
  * The write-back job's persistence: which computed values differ from what the CRM was last given
@@ -187,11 +188,7 @@ export function writeBackStore(db: Database) {
               accountHealthCurrent.installationId,
               accountHealthCurrent.accountExternalId,
             ],
-            set: {
-              values: sql`excluded.values`,
-              scoredAt: sql`excluded.scored_at`,
-              modelVersion: sql`excluded.model_version`,
-            },
+            set: fromExcluded(accountHealthCurrent, ['values', 'scoredAt', 'modelVersion']),
           });
       }
     },
@@ -346,13 +343,13 @@ export function writeBackStore(db: Database) {
             .values(failed.slice(start, start + INSERT_CHUNK))
             .onConflictDoUpdate({
               target,
-              set: {
-                lastError: sql`excluded.last_error`,
-                errorCode: sql`excluded.error_code`,
-                refusedValue: sql`excluded.refused_value`,
-                refusedFieldsHash: sql`excluded.refused_fields_hash`,
-                refusedAt: sql`excluded.refused_at`,
-              },
+              set: fromExcluded(writeBackLedger, [
+                'lastError',
+                'errorCode',
+                'refusedValue',
+                'refusedFieldsHash',
+                'refusedAt',
+              ]),
             });
         }
       });
