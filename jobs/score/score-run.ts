@@ -3,6 +3,7 @@ import { computeSignals, lookbackOf, measureSpecs } from '../../server/core/heal
 import { DEFAULT_MODEL, parseModel, type HealthModel } from '../../server/core/health/model.ts';
 import { effectiveHealth, type EffectiveHealth, type Override } from '../../server/core/health/override.ts';
 import { renewalProbability, revenueAtRisk } from '../../server/core/health/renewal-prior.ts';
+import { rollup, type Rollup } from '../../server/core/health/rollup.ts';
 import { compileModel, percentileTables, type Score } from '../../server/core/health/score.ts';
 import { DAY_MS } from '../../server/core/health/signals.ts';
 import { trendOf, type ScorePoint, type Trend } from '../../server/core/health/trend.ts';
@@ -65,6 +66,8 @@ export interface StoredExplanation {
   trend: Trend | null;
   health: EffectiveHealth;
   renewal: { probability: number | null; revenueAtRisk: number | null };
+  /** On a parent account: the ARR-weighted health of it and its subsidiaries. */
+  rollup?: Rollup & { children: number };
 }
 
 const DEFAULT_BATCH = 200;
@@ -279,6 +282,12 @@ export async function runScore(
     done += batch.length;
     await options.onProgress?.({ phase: 'scores', done, total: scoredIds.length });
   }
+  // Parents also show their family's health: theirs and their subsidiaries', weighted by ARR.
+  const rollups = (await deps.store.families(key)).map((family) => ({
+    accountExternalId: family.parent.id,
+    rollup: { ...rollup(family.parent, family.children, model.bands), children: family.children.length },
+  }));
+  await deps.store.saveRollups(key, rollups);
   summary.durationMs = Date.now() - started;
   await deps.store.finishRun(key, startedAt, summary);
   deps.logger.info({ ...key, ...summary }, 'accounts scored');

@@ -151,7 +151,12 @@ export function loadBookIntoPortal(portal: PortalStore, book: CrmBook, now: numb
     };
     const csm = ids.owners.get(account.csmId);
     if (csm) values.hubspot_owner_id = csm;
-    if (account.parentId) values.parent_book_id = account.parentId;
+    if (account.parentId) {
+      values.parent_book_id = account.parentId;
+      // Parents come earlier in the book, so their company exists already.
+      const parent = companyRecords.get(account.parentId);
+      if (parent) values.hs_parent_company_id = parent.id;
+    }
     const record = insert('companies', account, values);
     companyRecords.set(account.id, record);
   }

@@ -110,6 +110,8 @@ const STANDARD: Record<ObjectType, { group: string; specs: readonly Spec[] }> = 
       ['lifecyclestage', 'enumeration', 'radio', LIFECYCLE],
       ['notes_last_contacted', 'datetime', 'date'],
       ['hs_lastmodifieddate', 'datetime', 'date', undefined, true],
+      // HubSpot keeps it from the company's "parent company" association.
+      ['hs_parent_company_id', 'number', 'number', undefined, true],
     ],
   },
   contacts: {

@@ -47,6 +47,17 @@ export interface CurrentHealth {
   values: HealthFieldValues | null;
 }
 
+export interface FamilyMember {
+  id: string;
+  score: number | null;
+  arr: number;
+}
+
+export interface Family {
+  parent: FamilyMember;
+  children: FamilyMember[];
+}
+
 export interface ScoredAccountRow {
   accountExternalId: string;
   day: string;
@@ -230,6 +241,61 @@ export function healthScoreStore(db: Database) {
         found.set(row.id, { day: row.day, explanation: row.explanation, previous: row.previous, values: row.values });
       }
       return found;
+    },
+
+    /**
+     * Every parent account with subsidiaries, with each member's current score and ARR: what the
+     * roll-up reads. Members not scored (or no longer live) come with a null score.
+     */
+    async families(key: InstallationKey): Promise<Family[]> {
+      const rows = await db
+        .select({
+          id: accounts.externalId,
+          parentId: accounts.parentExternalId,
+          arr: accounts.arr,
+          score: accountHealth.score,
+        })
+        .from(accounts)
+        .leftJoin(
+          accountHealth,
+          and(
+            eq(accountHealth.workspaceId, accounts.workspaceId),
+            eq(accountHealth.installationId, accounts.installationId),
+            eq(accountHealth.accountExternalId, accounts.externalId),
+          ),
+        )
+        .where(and(scoped(accounts, key), eq(accounts.archived, false)));
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      const families = new Map<string, Family>();
+      const member = (row: (typeof rows)[number]): FamilyMember => ({
+        id: row.id,
+        score: row.score,
+        arr: row.arr === null ? 0 : Number(row.arr),
+      });
+      for (const row of rows) {
+        const parent = row.parentId === null ? undefined : byId.get(row.parentId);
+        if (!parent) continue;
+        let family = families.get(parent.id);
+        if (!family) families.set(parent.id, (family = { parent: member(parent), children: [] }));
+        family.children.push(member(row));
+      }
+      return [...families.values()];
+    },
+
+    /** Puts each parent's roll-up into its current explanation (`rollup`), beside its own score. */
+    async saveRollups(key: InstallationKey, rollups: readonly { accountExternalId: string; rollup: unknown }[]) {
+      for (const chunk of chunks(rollups)) {
+        await db.transaction(async (tx) => {
+          for (const row of chunk) {
+            await tx
+              .update(accountHealth)
+              .set({
+                explanation: sql`jsonb_set(${accountHealth.explanation}, '{rollup}', ${JSON.stringify(row.rollup)}::jsonb)`,
+              })
+              .where(and(scoped(accountHealth, key), eq(accountHealth.accountExternalId, row.accountExternalId)));
+          }
+        });
+      }
     },
 
     /** The day's history row, the full current health and the values to write, in one transaction. */

@@ -128,6 +128,22 @@ describe.each(PROVIDERS)('scoring a synced %s book', (provider) => {
     }
     // A generated book has healthy and troubled accounts alike.
     expect(bands.size).toBeGreaterThan(1);
+
+    // A parent shows its family's health: its own and its subsidiary's, weighted by ARR.
+    const crmId = (bookId: string) =>
+      provider === 'hubspot' ? h.hubspot.ids!.companies.get(bookId)! : h.salesforce.ids!.accounts.get(bookId)!;
+    const subsidiaries = book.accounts.filter((account) => account.parentId !== null);
+    expect(subsidiaries.length).toBeGreaterThan(0);
+    const byId = new Map(rows.map((row) => [row.accountExternalId, row]));
+    for (const child of subsidiaries) {
+      const parentBook = book.accounts.find((account) => account.id === child.parentId)!;
+      const parent = byId.get(crmId(parentBook.id))!;
+      const own = byId.get(crmId(child.id))!;
+      const family = (parent.explanation as StoredExplanation).rollup!;
+      expect(family.children).toBe(1);
+      const weighted = (parent.score! * parentBook.arr + own.score! * child.arr) / (parentBook.arr + child.arr);
+      expect(family.score).toBeCloseTo(weighted, 6);
+    }
     const history = await handle.db
       .select()
       .from(healthScores)

@@ -130,8 +130,8 @@ describe('default mapping and normalising on the HubSpot stand-in book', () => {
       segment: 'segment',
       licences: 'licences',
       customerStatus: 'customer_status',
-      // The book's parent_book_id is a book id, not a company id: parents stay unmapped here.
-      parent: null,
+      // HubSpot's own parent company id, not the book's parent_book_id (a book id, not a company id).
+      parent: 'hs_parent_company_id',
     });
     expect(mapping.contacts).toMatchObject({ role: 'contact_role', departed: 'contact_status' });
   });
