@@ -251,7 +251,12 @@ export async function runBacktestJob(
   }
 
   const report = evaluateBacktest(cases, { asOf, horizonDays });
-  if (stored) await deps.models.saveBacktest(workspaceId, version, report);
+  // A draft edited while this ran keeps no report of the definition it no longer has.
+  const latest = stored ? await deps.models.get(workspaceId, version) : null;
+  const unchanged = latest !== null && JSON.stringify(latest.definition) === JSON.stringify(stored?.definition);
+  if (unchanged) await deps.models.saveBacktest(workspaceId, version, report);
+  else if (stored)
+    deps.logger.info({ workspaceId, version }, 'the draft changed during its backtest; report not saved');
   deps.logger.info(
     {
       workspaceId,

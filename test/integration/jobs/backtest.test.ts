@@ -363,6 +363,23 @@ describe.each(testDatabases())('the backtest job on $name', (database) => {
     expect(await models.get(key.workspaceId, 1)).toBeNull();
   });
 
+  it('keeps no report when the draft is edited while its backtest runs', async () => {
+    const definition = JSON.parse(JSON.stringify(DEFAULT_MODEL)) as { name: string };
+    const { version } = await models.createDraft(key.workspaceId, definition, 'admin@example.com');
+    let edited = false;
+    const editing = {
+      progress: [],
+      async updateProgress() {
+        if (edited) return;
+        edited = true;
+        await models.updateDraft(key.workspaceId, version, { ...definition, name: 'Edited meanwhile' });
+      },
+    };
+    expect(await run({ version, asOf: AS_OF, horizonDays: HORIZON_DAYS }, editing)).toEqual(report);
+    expect(edited).toBe(true);
+    expect((await models.get(key.workspaceId, version))?.backtest).toBeNull();
+  });
+
   it('fails for good on a model version that does not exist', async () => {
     const failure = run({ version: 999, asOf: AS_OF });
     await expect(failure).rejects.toBeInstanceOf(UnrecoverableError);
