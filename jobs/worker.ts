@@ -82,7 +82,9 @@ function handlers(deps: WorkerDeps, identity: WorkerIdentity): Record<QueueName,
       prune: handler(pruneDataSchema, () => runPrune(deps.db, new Date())),
     },
     sync: {
-      [SYNC_RUN_JOB]: handler(syncJobDataSchema, (data, job, token) => runSyncJob(services.sync, data, job, token)),
+      [SYNC_RUN_JOB]: handler(syncJobDataSchema, (data, job, token, stopping) =>
+        runSyncJob(services.sync, data, job, token, stopping),
+      ),
       incremental: handler(syncTickDataSchema, (data, job) =>
         runSyncTick(services.sync.queues, 'incremental', data, job),
       ),

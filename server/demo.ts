@@ -418,6 +418,8 @@ export function loadSignalsWhenSynced(
 }
 
 export interface RunningDemo extends DemoSandboxes {
+  /** Stops waiting for syncs and loading signals (a load in progress rolls back); the stand-ins keep running. */
+  stopBackground(): void;
   /**
    * After the app listens at publicUrl: connects the demo portal and org (idempotent: a re-install
    * each start). `queues`, known only once the jobs run, lets the stored signals ask for a score. With a database, `signals` settles once their usage, surveys and notes are stored
@@ -456,8 +458,11 @@ export async function startDemo(options: StartDemoSandboxesOptions & DemoSignals
       pending.push(signals);
       return { ...connected, signals };
     },
+    stopBackground() {
+      stop.abort();
+    },
     async close() {
-      // Stop waiting for syncs and let a load in progress finish before the database closes.
+      // Stop waiting for syncs and let a load in progress roll back before the database closes.
       stop.abort();
       await Promise.all(pending);
       await sandboxes.close();

@@ -146,6 +146,8 @@ runProcess(async () => {
     http.serve(buildApp(runtime, url, queues, oauth));
     // Registered last so it closes first: no request reaches workers or queues being closed.
     runtime.onClose('http', () => http.close());
+    // Before anything else, the demo stops loading signals, which would hold the embedded database.
+    if (demo) runtime.onClose('demo background work', () => Promise.resolve(demo.stopBackground()));
     process.stdout.write(`\nBellwether ${APP_VERSION} is running at ${url}  (Ctrl-C to stop)\n`);
     if (demo) {
       const connected = await demo.connect({ queues });

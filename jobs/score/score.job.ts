@@ -50,7 +50,8 @@ export async function runScoreJob(
     );
   } catch (error) {
     // The workers are closing: the run goes back to the queue whole, without spending an attempt.
-    if (stopping?.aborted) return delayJob(job, token, BUSY_DELAY_MS);
+    // Awaited here: a rejection returned un-awaited would go unhandled while `finally` releases the lease.
+    if (stopping?.aborted) return await delayJob(job, token, BUSY_DELAY_MS);
     throw error;
   } finally {
     await lease.release();

@@ -59,6 +59,7 @@ export async function runSyncJob(
   data: SyncJobData,
   job: Job,
   token: string | undefined,
+  stopping?: AbortSignal,
 ): Promise<SyncJobResult> {
   const { sync } = services;
   const installation = await sync.installations.get(data.workspaceId, data.installationId);
@@ -80,7 +81,12 @@ export async function runSyncJob(
 
   let result: SyncJobResult;
   try {
-    result = await syncWithRecovery(services, installation, data, job, token);
+    result = await syncWithRecovery(services, installation, data, job, token, stopping);
+  } catch (error) {
+    // The workers are closing: the run resumes from its checkpoint later, without spending an attempt.
+    // Awaited here: a rejection returned un-awaited would go unhandled while `finally` releases the lease.
+    if (stopping?.aborted) return await delayJob(job, token, services.busyDelayMs ?? BUSY_DELAY_MS);
+    throw error;
   } finally {
     await lease.release();
   }
@@ -107,6 +113,7 @@ export async function syncWithRecovery(
   data: SyncJobData,
   job: Pick<Job, 'updateProgress' | 'updateData' | 'moveToDelayed'>,
   token: string | undefined,
+  stopping?: AbortSignal,
 ): Promise<SyncJobResult> {
   let mode: SyncMode = data.mode;
   let refreshed = false;
@@ -124,6 +131,7 @@ export async function syncWithRecovery(
         { workspaceId: data.workspaceId, installationId: data.installationId, mode },
         {
           onProgress: (progress) => job.updateProgress({ ...progress }),
+          ...(stopping ? { signal: stopping } : {}),
           // A restarted full run resumes its backfill instead of resetting it again.
           onCursorsReset: async () => {
             await job.updateData({ ...data, mode: 'incremental' });

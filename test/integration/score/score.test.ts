@@ -1,7 +1,9 @@
 import { and, eq } from 'drizzle-orm';
+import { DelayedError } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQueues, type Queues } from '../../../jobs/queues.ts';
 import { runScore, type ScoreDeps, type StoredExplanation } from '../../../jobs/score/score-run.ts';
+import { runScoreJob } from '../../../jobs/score/score.job.ts';
 import { runSync } from '../../../jobs/sync/run-sync.ts';
 import type { WriteBackServices } from '../../../jobs/write-back/write-back.job.ts';
 import { generateBook, crmBook } from '../../../sandbox/generator/generate-book.ts';
@@ -195,5 +197,28 @@ describe.each(PROVIDERS)('scoring a synced %s book', (provider) => {
     expect(written).toEqual({ outcome: 'written', summary: expect.objectContaining({ rows: summary.changedValues }) });
     expect(summary.changedValues).toBeLessThanOrEqual(3);
     expect(crmDifferences(await currentValues(provider), h, provider)).toEqual([]);
+  });
+});
+
+describe('a score run when the workers close', () => {
+  it('goes back to the queue whole, without spending an attempt, and the next run still sees the changes', async () => {
+    const scope = keyOf('hubspot');
+    const watermark = await deps.store.watermark(scope);
+    const stopping = new AbortController();
+    stopping.abort();
+    const delayedUntil: number[] = [];
+    const job = {
+      updateProgress: () => Promise.resolve(),
+      moveToDelayed: (at: number) => {
+        delayedUntil.push(at);
+        return Promise.resolve();
+      },
+    };
+    const services = { score: deps, installations: h.repository, queues, redis: h.redis };
+    const run = runScoreJob(services, { ...scope, full: true, reason: 'schedule' }, job, 'token', stopping.signal);
+    await expect(run).rejects.toBeInstanceOf(DelayedError);
+    expect(delayedUntil).toHaveLength(1);
+    // A stopped run leaves the watermark where it was.
+    expect(await deps.store.watermark(scope)).toEqual(watermark);
   });
 });
