@@ -219,7 +219,7 @@ export const takeWriteBackAgainRequest = async (queues: Queues, installationId: 
 export const SCORE_JOB = 'run';
 const SCORE_RUN: OnePerInstallation = { queue: 'score', job: SCORE_JOB, kind: 'score' };
 
-export const SCORE_REASONS = ['sync', 'schedule', 'model', 'override', 'ingest', 'manual', 'rerun'] as const;
+export const SCORE_REASONS = ['sync', 'schedule', 'model', 'override', 'ingest', 'manual', 'rerun', 'card'] as const;
 
 /**
  * What a score job carries: ids only. `full` rescores every account (a new model, the daily run,
@@ -231,6 +231,8 @@ export const scoreJobDataSchema = z.strictObject({
   installationId: z.uuid(),
   full: z.boolean(),
   reason: z.enum(SCORE_REASONS),
+  /** "Rescore now" from a card: these accounts as well as the changed ones. */
+  accounts: z.array(z.string().min(1).max(255)).max(100).optional(),
 });
 export type ScoreJobData = z.infer<typeof scoreJobDataSchema>;
 

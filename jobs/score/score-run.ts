@@ -146,6 +146,8 @@ export async function runScore(
   key: InstallationKey,
   options: {
     full: boolean;
+    /** Accounts to score whatever changed (a card's "rescore now"). */
+    accounts?: readonly string[] | undefined;
     onProgress?: (progress: ScoreProgress) => void | Promise<void>;
     /** Checked between batches: a stopped run leaves each batch it saved whole. */
     signal?: AbortSignal | undefined;
@@ -167,7 +169,7 @@ export async function runScore(
   const full = watermark === null;
   const ids = full
     ? await allAccountIds(deps.db, key, batchSize)
-    : await deps.store.changedAccountsSince(key, watermark);
+    : [...new Set([...(await deps.store.changedAccountsSince(key, watermark)), ...(options.accounts ?? [])])].sort();
   const summary: ScoreSummary = {
     full,
     modelVersion: model.version,

@@ -46,7 +46,12 @@ export async function runScoreJob(
     summary = await runScore(
       services.score,
       { workspaceId: data.workspaceId, installationId: data.installationId },
-      { full: data.full, signal: stopping, onProgress: (progress) => job.updateProgress({ ...progress }) },
+      {
+        full: data.full,
+        accounts: data.accounts,
+        signal: stopping,
+        onProgress: (progress) => job.updateProgress({ ...progress }),
+      },
     );
   } catch (error) {
     // The workers are closing: the run goes back to the queue whole, without spending an attempt.

@@ -200,6 +200,16 @@ describe.each(PROVIDERS)('scoring a synced %s book', (provider) => {
   });
 });
 
+describe('rescore now', () => {
+  it('scores the accounts a card asks for even when none of their inputs changed', async () => {
+    const scope = keyOf('salesforce');
+    expect((await runScore(deps, scope, { full: false })).accounts).toBe(0);
+    const [id] = [...(await currentValues('salesforce')).keys()];
+    const summary = await runScore(deps, scope, { full: false, accounts: [id!] });
+    expect(summary).toMatchObject({ full: false, accounts: 1, changedValues: 0 });
+  });
+});
+
 describe('a score run when the workers close', () => {
   it('goes back to the queue whole, without spending an attempt, and the next run still sees the changes', async () => {
     const scope = keyOf('hubspot');
