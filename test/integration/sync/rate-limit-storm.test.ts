@@ -97,7 +97,7 @@ beforeAll(async () => {
     );
   }
 
-  const services = buildJobServices(
+  const all = buildJobServices(
     {
       env: {
         HUBSPOT_CLIENT_ID: undefined,
@@ -129,6 +129,9 @@ beforeAll(async () => {
       },
     },
   );
+  // The sync jobs alone: what is measured is how one portal's limits touch the others' syncs, and the
+  // scores that follow each sync would share the one embedded database with them.
+  const services = { sync: all.sync, uninstall: all.uninstall };
   workers = startWorkers({
     db: handle.db,
     connection: workerConnection,
