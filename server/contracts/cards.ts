@@ -34,16 +34,18 @@ export const accountCardSchema = z.strictObject({
     arr: z.number().nullable(),
   }),
   status: z.enum(CARD_STATUSES),
-  health: z.strictObject({
-    /** What the card shows: the override while it applies, the computed score otherwise. */
-    score: z.number().min(0).max(100).nullable(),
-    band: band.nullable(),
-    source: z.enum(['computed', 'override']),
-    computed: z.strictObject({ score: z.number().min(0).max(100).nullable(), band: band.nullable() }),
-    /** Share of the model's weight that had data (0–1). */
-    coverage: z.number().min(0).max(1),
-    modelVersion: z.number().int().positive(),
-  }).nullable(),
+  health: z
+    .strictObject({
+      /** What the card shows: the override while it applies, the computed score otherwise. */
+      score: z.number().min(0).max(100).nullable(),
+      band: band.nullable(),
+      source: z.enum(['computed', 'override']),
+      computed: z.strictObject({ score: z.number().min(0).max(100).nullable(), band: band.nullable() }),
+      /** Share of the model's weight that had data (0–1). */
+      coverage: z.number().min(0).max(1),
+      modelVersion: z.number().int().positive(),
+    })
+    .nullable(),
   trend: z.strictObject({ direction: z.enum(TREND_DIRECTIONS), text: z.string() }).nullable(),
   /** One point per scored day over the last 12 weeks, oldest first. */
   history: z.array(z.strictObject({ day, score: z.number() })),
