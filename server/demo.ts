@@ -4,6 +4,7 @@ import { enqueueScore, type Queues } from '../jobs/queues.ts';
 import type { Book, CrmBook, Sentiment, SurveyResponse, UsageDay } from '../sandbox/generator/book.ts';
 import { crmBook, generateBook } from '../sandbox/generator/generate-book.ts';
 import { DEFAULT_PORTALS } from '../sandbox/hubspot/index.ts';
+import { createSignedRequest } from '../sandbox/salesforce/canvas.ts';
 import { startSandboxes, type RunningSandboxes } from '../sandbox/start-sandboxes.ts';
 import { normaliseDomain } from './core/accounts/normalise.ts';
 import type { OAuthConfigOverrides } from './crm/oauth-config.ts';
@@ -79,6 +80,8 @@ export interface DemoSandboxes {
   oauth: OAuthConfigOverrides;
   /** The generated book's ingest signals (absent when a CRM-only book was given). */
   signals?: DemoSignals;
+  /** A Canvas signed_request for an Account of the demo org, signed as the Salesforce stand-in signs it. */
+  signCanvasRequest(input: { consumerSecret: string; orgId: string; recordId: string }): string;
   close(): Promise<void>;
 }
 
@@ -138,6 +141,21 @@ export async function startDemoSandboxes(options: StartDemoSandboxesOptions): Pr
       },
     },
     ...(generated ? { signals: demoSignals(generated) } : {}),
+    signCanvasRequest({ consumerSecret, orgId, recordId }) {
+      const org = sandboxes.salesforce.sandbox.orgs.get(orgId);
+      const user = org?.users()[0];
+      if (!org || !user) throw new Error(`the Salesforce stand-in has no org ${orgId}`);
+      const instanceUrl = sandboxes.salesforce.url;
+      return createSignedRequest({
+        consumerSecret,
+        instanceUrl,
+        apiVersion: '66.0',
+        org,
+        user,
+        oauthToken: 'demo',
+        recordId,
+      });
+    },
     close: () => sandboxes.close(),
   };
 }

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import path from 'node:path';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -8,9 +9,9 @@ import { oauthConfigFromEnv, type OAuthConfigs } from './crm/oauth-config.ts';
 import { startDemo, type RunningDemo } from './demo.ts';
 import { createApp } from './http/app.ts';
 import { recordAudit } from './platform/db/audit.ts';
-import { installationRepository } from './platform/db/installations.ts';
+import { installationRepository, type Installation, type InstallationRepository } from './platform/db/installations.ts';
 import { StartupError } from './platform/errors.ts';
-import { APP_VERSION, bootRuntime, runProcess, type Runtime } from './platform/runtime.ts';
+import { APP_VERSION, bootRuntime, ROOT_DIR, runProcess, type Runtime } from './platform/runtime.ts';
 
 /**
  * Process entry. `--role=all` (npm start): HTTP server and workers in one process, the embedded
@@ -66,7 +67,16 @@ async function listen(
   };
 }
 
-function buildApp(runtime: Runtime, publicUrl: string, queues: Queues, oauth: OAuthConfigs): RequestListener {
+/** The built Canvas card (`npm run build:ui`; `npm start` builds it when missing). */
+const CANVAS_DIST_DIR = path.join(ROOT_DIR, 'extension-ui/salesforce/dist');
+
+function buildApp(
+  runtime: Runtime,
+  publicUrl: string,
+  queues: Queues,
+  oauth: OAuthConfigs,
+  demo?: RunningDemo,
+): RequestListener {
   const { env, logger, database, producer, sealer } = runtime;
   const installations = installationRepository(database.db, sealer);
   const admin = { token: env.ADMIN_TOKEN, allowLoopbackWithoutToken: !env.isProduction };
@@ -95,7 +105,36 @@ function buildApp(runtime: Runtime, publicUrl: string, queues: Queues, oauth: OA
     install: { db: database.db, sealer, queues, installations, oauth, publicUrl },
     ingest: { db: database.db },
     health: { db: database.db, queues },
+    cards: {
+      db: database.db,
+      queues,
+      installations,
+      publicUrl,
+      hubspotClientSecret: oauth.hubspot?.clientSecret,
+      salesforceConsumerSecret: oauth.salesforce?.clientSecret,
+      canvasDistDir: CANVAS_DIST_DIR,
+    },
+    ...(demo && oauth.salesforce
+      ? {
+          preview: {
+            db: database.db,
+            publicUrl,
+            salesforceConsumerSecret: oauth.salesforce.clientSecret,
+            installations: () => demoInstallations(installations),
+            signRequest: (input) => demo.signCanvasRequest(input),
+            canvasDistDir: CANVAS_DIST_DIR,
+          },
+        }
+      : {}),
   });
+}
+
+/** Every connected installation (the demo has one workspace). */
+async function demoInstallations(installations: InstallationRepository): Promise<Installation[]> {
+  const found = await Promise.all(
+    (await installations.listAllForScheduling()).map((row) => installations.get(row.workspaceId, row.id)),
+  );
+  return found.filter((installation) => installation !== undefined);
 }
 
 /** The stand-ins beside the app, on the two ports after its own so their addresses survive a restart. */
@@ -143,7 +182,7 @@ runProcess(async () => {
       runtime.onClose('queues', () => own.close());
       queues = own;
     }
-    http.serve(buildApp(runtime, url, queues, oauth));
+    http.serve(buildApp(runtime, url, queues, oauth, demo));
     // Registered last so it closes first: no request reaches workers or queues being closed.
     runtime.onClose('http', () => http.close());
     // Before anything else, the demo stops loading signals, which would hold the embedded database.

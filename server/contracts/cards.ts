@@ -49,6 +49,7 @@ export const accountCardSchema = z.strictObject({
   trend: z.strictObject({ direction: z.enum(TREND_DIRECTIONS), text: z.string() }).nullable(),
   /** One point per scored day over the last 12 weeks, oldest first. */
   history: z.array(z.strictObject({ day, score: z.number() })),
+  /** `weight` is the group's share of the score (0–1), after missing groups handed theirs on. */
   groups: z.array(
     z.strictObject({ key: z.string(), label: z.string(), score: z.number().nullable(), weight: z.number() }),
   ),

@@ -4,6 +4,10 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from '../platform/logger.ts';
 import type { Queues } from '../../jobs/queues.ts';
 import { mountQueuesBoard } from './admin/queues-board.ts';
+import type { CardsDeps } from './cards/deps.ts';
+import { cardsRouter } from './cards/routes.ts';
+import type { PreviewDeps } from './preview/deps.ts';
+import { mountPreview } from './preview/routes.ts';
 import type { HealthDeps } from './health/deps.ts';
 import { mountHealth } from './health/routes.ts';
 import { adminAuth, recogniseAdmin, type AdminAuthOptions } from './middleware/admin-auth.ts';
@@ -34,6 +38,10 @@ export interface AppDeps {
   ingest?: IngestDeps;
   /** The health model admin API and CSM overrides; like the ingest key routes, they also need `install`. */
   health?: HealthDeps;
+  /** The account health card API for HubSpot (signed requests) and Salesforce (Canvas sessions). */
+  cards?: CardsDeps;
+  /** The local preview of the cards (demo mode only). */
+  preview?: PreviewDeps;
 }
 
 /** Builds the Express app without listening, so tests and the process entry share it. */
@@ -62,6 +70,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(helmet());
   // Webhooks are verified over the raw body, so their route parses it before the JSON parser does.
   if (deps.hubspotWebhooks) app.use('/webhooks/hubspot', postHubspotWebhooks(deps.hubspotWebhooks));
+  // Card requests are signed over the raw body too, and the Canvas entry is a form post.
+  if (deps.cards) app.use(cardsRouter(deps.cards));
   app.use(express.json({ limit: deps.bodyLimit }));
   if (deps.admin) app.use(recogniseAdmin(deps.admin.auth));
   if (deps.admin?.queues) mountQueuesBoard(app, deps.admin.queues, adminAuth(deps.admin.auth));
@@ -71,6 +81,8 @@ export function createApp(deps: AppDeps): Express {
   if (deps.install) mountInstall(app, deps.install);
   if (deps.ingest) mountIngest(app, deps.ingest, deps.install);
   if (deps.health) mountHealth(app, deps.health, deps.install);
+
+  if (deps.preview) mountPreview(app, deps.preview);
 
   app.use(notFound);
   app.use(errorHandler);

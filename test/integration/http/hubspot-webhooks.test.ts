@@ -129,6 +129,8 @@ const errorCode = (delivery: Delivery) => errorBodySchema.parse(JSON.parse(deliv
 async function listen(hubspotWebhooks: HubspotWebhookDeps): Promise<Server> {
   const app = createApp({ logger: silentLogger, version: '0.0.0', bodyLimit: '1mb', readiness: {}, hubspotWebhooks });
   const listening = app.listen(0, '127.0.0.1');
+  // The test's keep-alive agent may reuse a socket after a slow step; the server must not have closed it.
+  listening.keepAliveTimeout = 120_000;
   await once(listening, 'listening');
   return listening;
 }

@@ -1,0 +1,139 @@
+import { PALETTE, type CardView, type Tone } from '../../shared/src/index.ts';
+import { sparkline } from './sparkline.ts';
+
+/** The account health card laid out with SLDS markup; everything it says comes from the shared view. */
+
+const toneStyle = (tone: Tone) => ({ color: PALETTE[tone].foreground, backgroundColor: PALETTE[tone].background });
+const toneText = (tone: Tone) => ({ color: PALETTE[tone].foreground });
+
+function Sparkline({ history }: { history: CardView['history'] }) {
+  const width = 240;
+  const height = 48;
+  const line = sparkline(history, width, height);
+  if (!line.last) return <p className="slds-text-body_small slds-text-color_weak">No history yet.</p>;
+  const first = history[0];
+  const last = history[history.length - 1];
+  return (
+    <figure className="bw-sparkline" aria-label="Score over the last 12 weeks">
+      <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img">
+        <title>{`Score from ${first?.score ?? ''} on ${first?.label ?? ''} to ${last?.score ?? ''} on ${last?.label ?? ''}`}</title>
+        <path d={line.path} fill="none" stroke={PALETTE.info.foreground} strokeWidth="1.5" />
+        <circle cx={line.last.x} cy={line.last.y} r="2.5" fill={PALETTE.info.foreground} />
+      </svg>
+      <figcaption className="slds-text-body_small slds-text-color_weak">
+        {first?.label} – {last?.label}
+      </figcaption>
+    </figure>
+  );
+}
+
+function Banner({ tone, children, role = 'status' }: { tone: Tone; children: React.ReactNode; role?: string }) {
+  return (
+    <div className={`slds-notify slds-notify_alert ${PALETTE[tone].sldsTheme} bw-banner`} role={role}>
+      <h2>{children}</h2>
+    </div>
+  );
+}
+
+function Section({ title, children }: { title: string; children: React.ReactNode }) {
+  return (
+    <section className="slds-m-top_medium">
+      <h3 className="slds-text-title_caps slds-m-bottom_x-small">{title}</h3>
+      {children}
+    </section>
+  );
+}
+
+export function CardBody({ view }: { view: CardView }) {
+  return (
+    <>
+      {view.freshness.banner ? <Banner tone="warning">{view.freshness.banner}</Banner> : null}
+      {view.override ? <Banner tone={view.override.tone}>{view.override.banner}</Banner> : null}
+      {view.empty ? (
+        <div className="slds-box slds-theme_shade slds-m-top_small" data-testid="empty">
+          <h2 className="slds-text-heading_small">{view.empty.title}</h2>
+          <p>{view.empty.body}</p>
+        </div>
+      ) : null}
+      {view.headline ? (
+        <div className="slds-grid slds-grid_vertical-align-center slds-m-top_small bw-headline">
+          <span className="bw-score" style={toneStyle(view.headline.tone)} data-testid="score">
+            {view.headline.scoreText}
+          </span>
+          <div className="slds-m-left_medium">
+            <span className="slds-badge" style={toneStyle(view.headline.tone)} data-testid="band">
+              {view.headline.bandLabel}
+            </span>
+            <span className="slds-badge slds-badge_lightest">{view.headline.sourceLabel}</span>
+            {view.trend ? (
+              <p style={toneText(view.trend.tone)} data-testid="trend">
+                {view.trend.arrow} {view.trend.text}
+              </p>
+            ) : null}
+            <p className="slds-text-body_small slds-text-color_weak">{view.headline.coverageText}</p>
+          </div>
+        </div>
+      ) : null}
+      {view.moved ? <p className="slds-m-top_x-small">{view.moved}</p> : null}
+      {view.history.length > 0 ? (
+        <Section title="Last 12 weeks">
+          <Sparkline history={view.history} />
+        </Section>
+      ) : null}
+      {view.drivers.length > 0 ? (
+        <Section title="Top drivers">
+          <ul className="slds-has-dividers_bottom-space" data-testid="drivers">
+            {view.drivers.map((driver) => (
+              <li className="slds-item slds-grid" key={driver.key}>
+                <span className="slds-col bw-driver-text">{driver.text}</span>
+                <span className="slds-col_bump-left bw-points" style={toneText(driver.tone)}>
+                  {driver.impactText}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </Section>
+      ) : null}
+      {view.alerts.length > 0 ? (
+        <Section title="Open alerts">
+          <ul>
+            {view.alerts.map((alert) => (
+              <li key={alert.id} className="slds-m-bottom_x-small">
+                <span style={toneText(alert.tone)}>{alert.title}</span>
+                {alert.nextStep ? <span className="slds-text-color_weak"> — {alert.nextStep}</span> : null}
+              </li>
+            ))}
+          </ul>
+        </Section>
+      ) : null}
+      {view.groups.length > 0 ? (
+        <Section title="By area">
+          <table className="slds-table slds-table_bordered slds-table_cell-buffer slds-table_fixed-layout">
+            <thead>
+              <tr className="slds-line-height_reset">
+                <th scope="col">Area</th>
+                <th scope="col">Score</th>
+                <th scope="col">Weight</th>
+              </tr>
+            </thead>
+            <tbody>
+              {view.groups.map((group) => (
+                <tr key={group.key}>
+                  <th scope="row">{group.label}</th>
+                  <td style={toneText(group.tone)}>{group.scoreText}</td>
+                  <td>{group.weightText}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Section>
+      ) : null}
+      {view.renewal ? (
+        <p className="slds-m-top_medium" data-testid="renewal">
+          {view.renewal}
+        </p>
+      ) : null}
+      <p className="slds-text-body_small slds-text-color_weak slds-m-top_small">{view.freshness.updated}</p>
+    </>
+  );
+}

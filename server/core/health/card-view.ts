@@ -1,0 +1,234 @@
+import type { Driver, WhatMoved } from './explain.ts';
+import { bandOf, type Band, type Bands } from './model.ts';
+import type { MissingReason, Score } from './score.ts';
+import { DAY_MS, formatValue, isSignalName } from './signals.ts';
+import type { Trend, TrendDirection } from './trend.ts';
+
+/**
+ * The account health card's view model (server/contracts/cards.ts `AccountCard`), built from the
+ * precomputed rows only: the account, its latest explanation, its score history and the override on
+ * record. Pure, so both card APIs answer exactly the same thing for the same rows and moment.
+ */
+
+/** How far back the card's history chart reaches. */
+export const HISTORY_DAYS = 84;
+/** A sync older than this, or a score older than that, makes the card warn that it may not be current. */
+export const SYNC_STALE_MS = 60 * 60_000;
+export const SCORE_STALE_MS = 26 * 60 * 60_000;
+
+const DEFAULT_BANDS: Bands = { yellowFrom: 40, greenFrom: 70 };
+
+/** The parts of a stored explanation (account_health.explanation) the card reads. */
+export interface CardExplanation {
+  score: Pick<Score, 'coverage' | 'groups' | 'measures'>;
+  drivers: Driver[];
+  moved: Pick<WhatMoved, 'delta' | 'text'> | null;
+  trend: Pick<Trend, 'direction' | 'text'> | null;
+  renewal: { probability: number | null; revenueAtRisk: number | null };
+}
+
+export interface CardRows {
+  crm: 'hubspot' | 'salesforce';
+  account: {
+    externalId: string;
+    name: string | null;
+    segment: string | null;
+    arr: number | null;
+    /** YYYY-MM-DD. */
+    renewalDate: string | null;
+  };
+  /** The account's latest score; null before its first. */
+  health: {
+    scoredAt: Date;
+    modelVersion: number;
+    status: 'scored' | 'insufficient_data';
+    score: number | null;
+    band: Band | null;
+    explanation: CardExplanation;
+  } | null;
+  /** Scored days, any order; the view keeps the last HISTORY_DAYS. */
+  history: readonly { day: string; score: number | null }[];
+  /** The latest override not cleared, expired or not. */
+  override: {
+    score: number | null;
+    band: Band | null;
+    reason: string;
+    author: string;
+    setAt: Date;
+    expiresAt: Date;
+  } | null;
+  /** When the installation's latest sync finished; null when none has. */
+  lastSyncedAt: Date | null;
+}
+
+export interface CardView {
+  account: {
+    id: string;
+    name: string | null;
+    crm: 'hubspot' | 'salesforce';
+    segment: string | null;
+    arr: number | null;
+  };
+  status: 'scored' | 'insufficient_data' | 'not_scored';
+  health: {
+    score: number | null;
+    band: Band | null;
+    source: 'computed' | 'override';
+    computed: { score: number | null; band: Band | null };
+    coverage: number;
+    modelVersion: number;
+  } | null;
+  trend: { direction: TrendDirection; text: string } | null;
+  history: { day: string; score: number }[];
+  groups: { key: string; label: string; score: number | null; weight: number }[];
+  drivers: { measure: string; group: string; impact: number; text: string }[];
+  measures: {
+    key: string;
+    label: string;
+    group: string;
+    value: string | null;
+    subScore: number | null;
+    weight: number;
+    contribution: number;
+    missing: string | null;
+  }[];
+  moved: { delta: number | null; text: string } | null;
+  alerts: { id: string; severity: 'info' | 'warning' | 'critical'; title: string; nextStep: string | null }[];
+  renewal: { date: string | null; daysAway: number | null; probability: number | null; revenueAtRisk: number | null };
+  freshness: { lastSyncedAt: string | null; lastScoredAt: string | null; stale: boolean; staleReason: string | null };
+  override: {
+    score: number | null;
+    band: Band;
+    reason: string;
+    author: string;
+    setAt: string;
+    expiresAt: string;
+    active: boolean;
+  } | null;
+}
+
+const MISSING_TEXT: Record<MissingReason, string> = {
+  no_data: 'no data in the window',
+  out_of_range: 'outside the range the model scores',
+  no_peers: 'too few peers in the segment to compare with',
+};
+
+/** A measure's raw value in words; a signal a later release renamed still shows its number. */
+function valueText(signal: string, raw: number | boolean | null): string | null {
+  if (raw === null) return null;
+  if (isSignalName(signal)) return formatValue(signal, raw);
+  return typeof raw === 'boolean' ? (raw ? 'yes' : 'no') : String(Math.round(raw * 10) / 10);
+}
+
+const dayNumber = (isoDay: string) => Math.floor(Date.parse(`${isoDay}T00:00:00Z`) / DAY_MS);
+
+function ago(ms: number): string {
+  const hours = Math.floor(ms / 3_600_000);
+  if (hours < 48) return `${Math.max(1, hours)} hour${hours === 1 ? '' : 's'}`;
+  return `${Math.floor(hours / 24)} days`;
+}
+
+function freshnessOf(rows: CardRows, now: number): CardView['freshness'] {
+  const synced = rows.lastSyncedAt?.getTime() ?? null;
+  const scored = rows.health?.scoredAt.getTime() ?? null;
+  const reasons: string[] = [];
+  if (synced === null) reasons.push('the CRM has not been synced yet');
+  else if (now - synced > SYNC_STALE_MS) reasons.push(`the last CRM sync finished ${ago(now - synced)} ago`);
+  if (scored === null) reasons.push('the account has not been scored yet');
+  else if (now - scored > SCORE_STALE_MS) reasons.push(`the score was computed ${ago(now - scored)} ago`);
+  const reason = reasons.length === 0 ? null : reasons.join('; ');
+  return {
+    lastSyncedAt: synced === null ? null : new Date(synced).toISOString(),
+    lastScoredAt: scored === null ? null : new Date(scored).toISOString(),
+    stale: reason !== null,
+    staleReason: reason === null ? null : `${reason[0]?.toUpperCase()}${reason.slice(1)}.`,
+  };
+}
+
+/** Expiry is judged now, on read: an override past its expiry is shown but no longer applies. */
+function overrideOf(rows: CardRows, now: number, bands: Bands): CardView['override'] {
+  const override = rows.override;
+  if (!override) return null;
+  const band = override.band ?? (override.score === null ? null : bandOf(override.score, bands));
+  if (band === null) return null;
+  return {
+    score: override.score,
+    band,
+    reason: override.reason,
+    author: override.author,
+    setAt: override.setAt.toISOString(),
+    expiresAt: override.expiresAt.toISOString(),
+    active: override.setAt.getTime() <= now && now < override.expiresAt.getTime(),
+  };
+}
+
+export function buildCardView(rows: CardRows, now: number, bands: Bands = DEFAULT_BANDS): CardView {
+  const { account, health } = rows;
+  const explanation = health?.explanation ?? null;
+  const override = overrideOf(rows, now, bands);
+  const computed = { score: health?.score ?? null, band: health?.band ?? null };
+  const firstDay = Math.floor(now / DAY_MS) - HISTORY_DAYS + 1;
+  const history = rows.history
+    .filter(
+      (point): point is { day: string; score: number } => point.score !== null && dayNumber(point.day) >= firstDay,
+    )
+    .sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0))
+    .map((point) => ({ day: point.day, score: point.score }));
+
+  return {
+    account: {
+      id: account.externalId,
+      name: account.name,
+      crm: rows.crm,
+      segment: account.segment,
+      arr: account.arr,
+    },
+    status: health?.status ?? 'not_scored',
+    health:
+      health && explanation
+        ? {
+            ...(override?.active
+              ? { score: override.score, band: override.band, source: 'override' as const }
+              : { ...computed, source: 'computed' as const }),
+            computed,
+            coverage: explanation.score.coverage,
+            modelVersion: health.modelVersion,
+          }
+        : null,
+    trend: explanation?.trend ? { direction: explanation.trend.direction, text: explanation.trend.text } : null,
+    history,
+    groups: (explanation?.score.groups ?? []).map((group) => ({
+      key: group.key,
+      label: group.label,
+      score: group.score,
+      weight: group.weight,
+    })),
+    drivers: (explanation?.drivers ?? []).map((driver) => ({
+      measure: driver.measure,
+      group: driver.group,
+      impact: driver.impact,
+      text: driver.text,
+    })),
+    measures: (explanation?.score.measures ?? []).map((measure) => ({
+      key: measure.key,
+      label: measure.label,
+      group: measure.group,
+      value: valueText(measure.signal, measure.raw),
+      subScore: measure.subScore,
+      weight: measure.weight,
+      contribution: measure.contribution,
+      missing: measure.missing === null ? null : MISSING_TEXT[measure.missing],
+    })),
+    moved: explanation?.moved ? { delta: explanation.moved.delta, text: explanation.moved.text } : null,
+    // Early warnings arrive with a later release; the card already has their place.
+    alerts: [],
+    renewal: {
+      date: account.renewalDate,
+      daysAway: account.renewalDate === null ? null : dayNumber(account.renewalDate) - Math.floor(now / DAY_MS),
+      probability: explanation?.renewal.probability ?? null,
+      revenueAtRisk: explanation?.renewal.revenueAtRisk ?? null,
+    },
+    freshness: freshnessOf(rows, now),
+    override,
+  };
+}

@@ -1,0 +1,137 @@
+import { enqueueScore, type EnqueuedRun, type Queues } from '../../../jobs/queues.ts';
+import { setCardOverrideSchema, type AccountCard } from '../../contracts/cards.ts';
+import { OVERRIDE_MAX_DAYS } from '../../contracts/health.ts';
+import { buildCardView, HISTORY_DAYS } from '../../core/health/card-view.ts';
+import { overrideSchema } from '../../core/health/override.ts';
+import { DAY_MS } from '../../core/health/signals.ts';
+import { recordAudit } from '../../platform/db/audit.ts';
+import { cardStore } from '../../platform/db/card-store.ts';
+import type { Database } from '../../platform/db/database.ts';
+import { accountNotFound, overrideStore } from '../../platform/db/override-store.ts';
+import type { InstallationKey } from '../../platform/db/sync-store.ts';
+import { AppError } from '../../platform/errors.ts';
+import { createRateLimiter, type RateLimitRule } from '../../platform/rate-limit.ts';
+
+/**
+ * What both cards do, whichever CRM frames them: read the view model of one account of one
+ * installation, set or clear its override, and ask for a rescore. The caller has already proved who
+ * it is (HubSpot signature or Canvas session); everything here is scoped by that installation.
+ */
+
+export interface CardTarget {
+  crm: 'hubspot' | 'salesforce';
+  key: InstallationKey;
+  accountId: string;
+  /** Who acts, for the override's author and the audit trail, e.g. "hubspot:user:123". */
+  actor: string;
+}
+
+/** One rescore per account a minute, and 30 a minute per installation, from cards. */
+export const RESCORE_RULES = {
+  account: (accountId: string): RateLimitRule => ({ name: `card-rescore:${accountId}`, limit: 1, windowMs: 60_000 }),
+  installation: { name: 'card-rescore', limit: 30, windowMs: 60_000 } satisfies RateLimitRule,
+};
+
+export function cardActions(db: Database, queues: Queues, now: () => number) {
+  const cards = cardStore(db);
+  const overrides = overrideStore(db);
+  const limiter = createRateLimiter(queues.redis);
+
+  async function view(target: CardTarget): Promise<AccountCard> {
+    const at = now();
+    const since = new Date(at - (HISTORY_DAYS - 1) * DAY_MS).toISOString().slice(0, 10);
+    const rows = await cards.load(target.key, target.accountId, since);
+    if (!rows) throw accountNotFound();
+    return buildCardView({ ...rows, crm: target.crm }, at);
+  }
+
+  async function rescore(target: CardTarget): Promise<EnqueuedRun> {
+    const { key, accountId } = target;
+    return enqueueScore(queues, { ...key, full: false, reason: 'card', accounts: [accountId] });
+  }
+
+  return {
+    view,
+
+    async setOverride(target: CardTarget, body: unknown): Promise<AccountCard> {
+      const at = now();
+      const request = setCardOverrideSchema
+        .superRefine((value, ctx) => {
+          const expires = Date.parse(value.expiresAt);
+          if (expires <= at) ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'must be in the future' });
+          else if (expires > at + OVERRIDE_MAX_DAYS * DAY_MS) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['expiresAt'],
+              message: `must be at most ${OVERRIDE_MAX_DAYS} days ahead`,
+            });
+          }
+        })
+        .parse(body ?? {});
+      // The domain's rules decide what an override is (a score or a band, not both).
+      const override = overrideSchema.parse({ ...request, author: target.actor, setAt: new Date(at).toISOString() });
+      const stored = await overrides.set(target.key, {
+        accountExternalId: target.accountId,
+        score: override.score ?? null,
+        band: override.band ?? null,
+        reason: override.reason,
+        author: override.author,
+        setAt: new Date(override.setAt),
+        expiresAt: new Date(override.expiresAt),
+      });
+      await recordAudit(db, {
+        ...target.key,
+        actor: target.actor,
+        action: 'health_override.set',
+        details: {
+          accountId: target.accountId,
+          overrideId: stored.id,
+          score: stored.score,
+          band: stored.band,
+          reason: stored.reason,
+          expiresAt: stored.expiresAt.toISOString(),
+          source: `${target.crm} card`,
+        },
+      });
+      // Rescored so the values written to the CRM follow the override.
+      await rescore(target);
+      return view(target);
+    },
+
+    async clearOverride(target: CardTarget): Promise<AccountCard> {
+      if (!(await overrides.hasAccount(target.key, target.accountId))) throw accountNotFound();
+      const cleared = await overrides.clear(target.key, target.accountId, target.actor, new Date(now()));
+      if (!cleared) throw new AppError(404, 'OVERRIDE_NOT_FOUND', 'This account has no override to clear');
+      await recordAudit(db, {
+        ...target.key,
+        actor: target.actor,
+        action: 'health_override.cleared',
+        details: { accountId: target.accountId, overrideId: cleared.id, source: `${target.crm} card` },
+      });
+      await rescore(target);
+      return view(target);
+    },
+
+    /** Queues a rescore of the account; 429 with the wait in `retryAfterMs` when over either limit. */
+    async requestRescore(target: CardTarget): Promise<EnqueuedRun> {
+      if (!(await overrides.hasAccount(target.key, target.accountId))) throw accountNotFound();
+      const scope = target.key.installationId;
+      for (const rule of [RESCORE_RULES.account(target.accountId), RESCORE_RULES.installation]) {
+        const admission = await limiter.acquire(scope, rule);
+        if (!admission.allowed) {
+          throw new AppError(
+            429,
+            'RESCORE_RATE_LIMITED',
+            rule.limit === 1
+              ? 'This account was rescored less than a minute ago; try again shortly'
+              : `At most ${rule.limit} rescores a minute per installation; try again shortly`,
+            { retryAfterMs: admission.retryAfterMs },
+          );
+        }
+      }
+      return rescore(target);
+    },
+  };
+}
+
+export type CardActions = ReturnType<typeof cardActions>;

@@ -1,0 +1,396 @@
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createQueues, SCORE_JOB, type Queues } from '../../../jobs/queues.ts';
+import { accountCardSchema } from '../../../server/contracts/cards.ts';
+import { errorBodySchema } from '../../../server/contracts/health.ts';
+import { signV3 } from '../../../server/crm/hubspot/request-signature.ts';
+import { createApp } from '../../../server/http/app.ts';
+import { CANVAS_DATA_ELEMENT_ID } from '../../../server/http/cards/canvas-page.ts';
+import { createSealer } from '../../../server/platform/crypto.ts';
+import type { DatabaseHandle } from '../../../server/platform/db/database.ts';
+import { createWorkspace, installationRepository } from '../../../server/platform/db/installations.ts';
+import { accounts } from '../../../server/platform/db/schema.ts';
+import type { InstallationKey } from '../../../server/platform/db/sync-store.ts';
+import { createProducerConnection, whenReady, type Redis } from '../../../server/platform/redis.ts';
+import { signCanvasRequest } from '../../../sandbox/salesforce/canvas.ts';
+import { silentLogger, testDatabases } from '../../support/databases.ts';
+import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../../support/redis.ts';
+import { markSynced, seedScoredAccounts, type SeededAccount } from './cards-seed.ts';
+
+/**
+ * The card API over a real database and Redis: HubSpot's signed requests (v3), two portals whose
+ * record ids overlap, and the Salesforce Canvas entry with its short sessions.
+ */
+
+const HUBSPOT_SECRET = 'hubspot-client-secret-for-card-tests';
+const SALESFORCE_SECRET = 'salesforce-consumer-secret-for-card-tests';
+const PORTAL_A = '1001';
+const PORTAL_B = '2002';
+const ORG = '00D000000000001AAA';
+const MINUTE = 60_000;
+
+describe.each(testDatabases())('card API on $name', (database) => {
+  let handle: DatabaseHandle;
+  let redis: Redis;
+  let queues: Queues;
+  let server: Server;
+  let url: string;
+  let portalA: InstallationKey;
+  let portalB: InstallationKey;
+  let org: InstallationKey;
+  let distDir: string;
+  const seeded = new Map<string, SeededAccount>();
+  const prefix = uniquePrefix();
+
+  function hubspot(
+    method: string,
+    pathAndQuery: string,
+    options: {
+      body?: unknown;
+      secret?: string;
+      timestamp?: number;
+      sign?: string;
+      headers?: Record<string, string>;
+    } = {},
+  ): Promise<Response> {
+    const full = `${url}${pathAndQuery}`;
+    const raw = options.body === undefined ? '' : JSON.stringify(options.body);
+    const stamp = String(options.timestamp ?? Date.now());
+    const signature = signV3(
+      options.secret ?? HUBSPOT_SECRET,
+      method,
+      `${url}${options.sign ?? pathAndQuery}`,
+      raw,
+      stamp,
+    );
+    return fetch(full, {
+      method,
+      headers: {
+        'x-hubspot-signature-v3': signature,
+        'x-hubspot-request-timestamp': stamp,
+        ...(raw ? { 'content-type': 'application/json' } : {}),
+        ...options.headers,
+      },
+      ...(raw ? { body: raw } : {}),
+    });
+  }
+  const cardPath = (portalId: string, objectId: string, action = '', userId = '42') =>
+    `/api/cards/account${action}?portalId=${portalId}&objectId=${encodeURIComponent(objectId)}&userId=${userId}`;
+
+  async function refusal(response: Response, status: number) {
+    expect(response.status).toBe(status);
+    return errorBodySchema.parse(await response.json()).error;
+  }
+
+  function canvasEnvelope(recordId: string, orgId = ORG) {
+    return {
+      algorithm: 'HMACSHA256',
+      userId: '005000000000001AAA',
+      issuedAt: null,
+      context: {
+        user: { userId: '005000000000001AAA', userName: 'csm@example.com' },
+        organization: { organizationId: orgId, name: 'Example' },
+        environment: { parameters: { recordId }, record: {}, displayLocation: 'Visualforce' },
+      },
+      client: {
+        instanceUrl: 'https://example.my.salesforce.com',
+        targetOrigin: 'https://example.my.salesforce.com',
+        oauthToken: 'x',
+      },
+    };
+  }
+  const postCanvas = (signedRequest: string) =>
+    fetch(`${url}/canvas`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ signed_request: signedRequest }).toString(),
+    });
+  async function openSession(recordId: string): Promise<string> {
+    const response = await postCanvas(signCanvasRequest(canvasEnvelope(recordId), SALESFORCE_SECRET));
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    const match = new RegExp(`<script id="${CANVAS_DATA_ELEMENT_ID}" type="application/json">(.*?)</script>`).exec(
+      html,
+    );
+    const data = JSON.parse(match?.[1] ?? 'null') as { session: string; recordId: string };
+    expect(data.recordId).toBe(recordId);
+    return data.session;
+  }
+  const canvas = (method: string, path: string, session: string, body?: unknown) =>
+    fetch(`${url}/api/canvas${path}`, {
+      method,
+      headers: { authorization: `Bearer ${session}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+
+  async function scoreJobs(installationId: string) {
+    const jobs = await queues.get('score').getJobs(['waiting', 'delayed', 'prioritized']);
+    return jobs.filter(
+      (job) => job.name === SCORE_JOB && (job.data as { installationId?: unknown }).installationId === installationId,
+    );
+  }
+
+  beforeAll(async () => {
+    handle = await database.open();
+    await handle.migrate();
+    redis = createProducerConnection(TEST_REDIS_URL, silentLogger);
+    await whenReady(redis);
+    queues = createQueues(redis, prefix);
+    const installations = installationRepository(handle.db, createSealer(randomBytes(32)));
+    const install = async (workspaceId: string, provider: 'hubspot' | 'salesforce', externalId: string) => {
+      const row = await installations.install({
+        workspaceId,
+        provider,
+        externalId,
+        displayName: externalId,
+        baseUrl: null,
+        scopes: [],
+        tokens: { accessToken: 'access', refreshToken: 'refresh', accessTokenExpiresAt: null },
+      });
+      return { workspaceId, installationId: row.id };
+    };
+    const a = await createWorkspace(handle.db, 'Workspace A');
+    const b = await createWorkspace(handle.db, 'Workspace B');
+    portalA = await install(a.id, 'hubspot', PORTAL_A);
+    portalB = await install(b.id, 'hubspot', PORTAL_B);
+    org = await install(a.id, 'salesforce', ORG);
+
+    const now = Date.now();
+    const options = { now, historyDays: 84 };
+    for (const account of await seedScoredAccounts(handle.db, portalA, ['500', '501'], { ...options, seed: 1 })) {
+      seeded.set(`A:${account.externalId}`, account);
+    }
+    for (const account of await seedScoredAccounts(handle.db, portalB, ['500', '777'], { ...options, seed: 2 })) {
+      seeded.set(`B:${account.externalId}`, account);
+    }
+    await seedScoredAccounts(handle.db, org, ['001000000000001AAA', '001000000000002AAA'], { ...options, seed: 3 });
+    // Enough accounts to reach the installation's rescore limit.
+    await handle.db
+      .insert(accounts)
+      .values(
+        Array.from({ length: 31 }, (_, index) => ({ ...portalA, externalId: `r${index}`, modifiedAt: new Date() })),
+      );
+    await markSynced(handle.db, portalA, new Date(now - 5 * MINUTE));
+
+    // A built Canvas page as the Salesforce card's build leaves it (Vite, base /canvas/assets/).
+    distDir = await mkdtemp(path.join(os.tmpdir(), 'canvas-dist-'));
+    await mkdir(path.join(distDir, 'assets'));
+    await writeFile(
+      path.join(distDir, 'index.html'),
+      '<!doctype html><html><head><script type="module" src="/canvas/assets/assets/card-1a2b.js"></script></head><body><div id="root"></div></body></html>',
+    );
+    await writeFile(path.join(distDir, 'assets', 'card-1a2b.js'), 'console.log("card");');
+
+    server = createServer();
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const app = createApp({
+      logger: silentLogger,
+      version: '0.0.0-test',
+      bodyLimit: '1mb',
+      readiness: {},
+      cards: {
+        db: handle.db,
+        queues,
+        installations,
+        publicUrl: url,
+        hubspotClientSecret: HUBSPOT_SECRET,
+        salesforceConsumerSecret: SALESFORCE_SECRET,
+        canvasDistDir: distDir,
+      },
+    });
+    server.on('request', app);
+  });
+
+  afterAll(async () => {
+    server?.closeAllConnections();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await queues?.close();
+    redis?.disconnect();
+    await handle?.close();
+    await database.cleanup();
+    await dropPrefix(prefix);
+    if (distDir) await rm(distDir, { recursive: true, force: true });
+  });
+
+  it('answers the view model of a signed request, from the rows, in well under 1 MB', async () => {
+    const response = await hubspot('GET', cardPath(PORTAL_A, '500'));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const text = await response.text();
+    expect(Buffer.byteLength(text)).toBeLessThan(1_000_000);
+    const card = accountCardSchema.parse(JSON.parse(text));
+    const expected = seeded.get('A:500')!;
+    expect(card.account).toMatchObject({ id: '500', name: expected.name, crm: 'hubspot' });
+    expect(card.health?.computed.score).toBe(expected.score);
+    expect(card.drivers.map((driver) => driver.text)).toEqual(expected.drivers);
+    expect(card.history).toHaveLength(84);
+    expect(card.measures.length).toBeGreaterThan(10);
+    expect(card.freshness).toMatchObject({ stale: false, staleReason: null });
+  });
+
+  it.each([
+    ['unsigned', { headers: { 'x-hubspot-signature-v3': '' } }, 'SIGNATURE_MISMATCH'],
+    ['signed with another secret', { secret: 'not-the-secret' }, 'SIGNATURE_MISMATCH'],
+    ['six minutes old', { timestamp: Date.now() - 6 * MINUTE }, 'SIGNATURE_STALE'],
+    ['signed for another record', { sign: cardPath(PORTAL_A, '501') }, 'SIGNATURE_MISMATCH'],
+  ] as const)('refuses a request %s with 401', async (_name, options, code) => {
+    expect((await refusal(await hubspot('GET', cardPath(PORTAL_A, '500'), options), 401)).code).toBe(code);
+  });
+
+  it('refuses a request with no signature headers at all, or only a legacy signature', async () => {
+    const bare = await fetch(`${url}${cardPath(PORTAL_A, '500')}`);
+    expect(await refusal(bare, 401)).toMatchObject({ code: 'SIGNATURE_MISSING' });
+    const legacy = await fetch(`${url}${cardPath(PORTAL_A, '500')}`, { headers: { 'x-hubspot-signature': 'abc' } });
+    expect((await refusal(legacy, 401)).code).toBe('SIGNATURE_MISSING');
+  });
+
+  it('keeps portals apart even where their record ids overlap', async () => {
+    const ofA = accountCardSchema.parse(await (await hubspot('GET', cardPath(PORTAL_A, '500'))).json());
+    const ofB = accountCardSchema.parse(await (await hubspot('GET', cardPath(PORTAL_B, '500'))).json());
+    expect(ofA.health?.computed.score).toBe(seeded.get('A:500')!.score);
+    expect(ofB.health?.computed.score).toBe(seeded.get('B:500')!.score);
+    expect(ofA.drivers).not.toEqual(ofB.drivers);
+    // B's record through A's portal, an unknown record and an unknown portal all answer the same 404.
+    const answers = await Promise.all([
+      hubspot('GET', cardPath(PORTAL_A, '777')),
+      hubspot('GET', cardPath(PORTAL_A, 'nope')),
+      hubspot('GET', cardPath('3003', '500')),
+    ]);
+    const bodies = await Promise.all(answers.map((answer) => refusal(answer, 404)));
+    expect(new Set(bodies.map((body) => `${body.code}:${body.message}`)).size).toBe(1);
+  });
+
+  it('answers 400 naming a malformed query', async () => {
+    const error = await refusal(await hubspot('GET', '/api/cards/account?portalId=abc&objectId=500&userId=42'), 400);
+    expect(error.issues?.map((issue) => issue.path)).toContain('portalId');
+  });
+
+  it('sets and clears an override through the HubSpot card', async () => {
+    const expiresAt = new Date(Date.now() + 7 * 24 * 60 * MINUTE).toISOString();
+    const set = await hubspot('PUT', cardPath(PORTAL_A, '501', '/override'), {
+      body: { band: 'red', reason: 'champion left last week', expiresAt },
+    });
+    expect(set.status).toBe(200);
+    const card = accountCardSchema.parse(await set.json());
+    expect(card.health).toMatchObject({ band: 'red', source: 'override' });
+    expect(card.override).toMatchObject({ band: 'red', author: 'hubspot:user:42', active: true, expiresAt });
+    expect((await scoreJobs(portalA.installationId)).length).toBeGreaterThan(0);
+
+    const bad = await hubspot('PUT', cardPath(PORTAL_A, '501', '/override'), {
+      body: { band: 'red', reason: 'x', expiresAt: new Date(Date.now() - MINUTE).toISOString() },
+    });
+    const issues = (await refusal(bad, 400)).issues?.map((issue) => issue.path) ?? [];
+    expect(issues).toEqual(expect.arrayContaining(['reason']));
+
+    const cleared = await hubspot('DELETE', cardPath(PORTAL_A, '501', '/override'));
+    expect(cleared.status).toBe(200);
+    const after = accountCardSchema.parse(await cleared.json());
+    expect(after.override).toBeNull();
+    expect(after.health?.source).toBe('computed');
+    expect((await refusal(await hubspot('DELETE', cardPath(PORTAL_A, '501', '/override')), 404)).code).toBe(
+      'OVERRIDE_NOT_FOUND',
+    );
+    // Portal B cannot set an override on A's account.
+    const foreign = await hubspot('PUT', cardPath(PORTAL_B, '501', '/override'), {
+      body: { band: 'red', reason: 'champion left last week', expiresAt },
+    });
+    expect(foreign.status).toBe(404);
+  });
+
+  it('rate limits rescores per account and per installation with 429 and Retry-After', async () => {
+    const first = await hubspot('POST', cardPath(PORTAL_A, 'r0', '/rescore'));
+    expect(first.status).toBe(202);
+    const again = await hubspot('POST', cardPath(PORTAL_A, 'r0', '/rescore'));
+    expect((await refusal(again, 429)).code).toBe('RESCORE_RATE_LIMITED');
+    expect(Number(again.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(again.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+
+    for (let index = 1; index < 30; index += 1) {
+      expect((await hubspot('POST', cardPath(PORTAL_A, `r${index}`, '/rescore'))).status).toBe(202);
+    }
+    const over = await hubspot('POST', cardPath(PORTAL_A, 'r30', '/rescore'));
+    expect(await refusal(over, 429)).toMatchObject({ message: expect.stringContaining('per installation') });
+    // Another installation has its own budget.
+    expect((await hubspot('POST', cardPath(PORTAL_B, '777', '/rescore'))).status).toBe(202);
+    const jobs = await scoreJobs(portalB.installationId);
+    expect(jobs.map((job) => job.data as unknown)).toContainEqual({
+      ...portalB,
+      full: false,
+      reason: 'card',
+      accounts: ['777'],
+    });
+  });
+
+  it('refuses a forged Canvas signed_request with 401', async () => {
+    const forged = signCanvasRequest(canvasEnvelope('001000000000001AAA'), 'not-the-consumer-secret');
+    expect((await refusal(await postCanvas(forged), 401)).code).toBe('SIGNED_REQUEST_INVALID');
+    const genuine = signCanvasRequest(canvasEnvelope('001000000000001AAA'), SALESFORCE_SECRET);
+    const [signature, context] = genuine.split('.');
+    const swapped = `${signature}.${Buffer.from(JSON.stringify(canvasEnvelope('001000000000002AAA'))).toString('base64')}`;
+    expect(context).toBeDefined();
+    expect((await refusal(await postCanvas(swapped), 401)).code).toBe('SIGNED_REQUEST_INVALID');
+    expect((await refusal(await postCanvas(''), 401)).code).toBe('SIGNED_REQUEST_INVALID');
+  });
+
+  it('opens a Canvas session that reads its own record only', async () => {
+    const response = await postCanvas(signCanvasRequest(canvasEnvelope('001000000000001AAA'), SALESFORCE_SECRET));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/html');
+    expect(response.headers.get('x-frame-options')).toBeNull();
+    expect(response.headers.get('content-security-policy')).toContain(
+      "frame-ancestors 'self' https://*.force.com https://*.salesforce.com https://*.salesforce-setup.com https://example.my.salesforce.com",
+    );
+
+    const html = await response.text();
+    expect(html).toContain('<script type="module" src="/canvas/assets/assets/card-1a2b.js"></script>');
+    expect(html).toContain(`<script id="${CANVAS_DATA_ELEMENT_ID}" type="application/json">`);
+    const asset = await fetch(`${url}/canvas/assets/assets/card-1a2b.js`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('cache-control')).toContain('immutable');
+    expect(await asset.text()).toBe('console.log("card");');
+
+    const session = await openSession('001000000000001AAA');
+    const card = accountCardSchema.parse(await (await canvas('GET', '/card', session)).json());
+    expect(card.account).toMatchObject({ id: '001000000000001AAA', crm: 'salesforce' });
+    // The query cannot move a session to another record.
+    const moved = accountCardSchema.parse(
+      await (await canvas('GET', '/card?recordId=001000000000002AAA&objectId=001000000000002AAA', session)).json(),
+    );
+    expect(moved.account.id).toBe('001000000000001AAA');
+
+    const unknown = await openSession('001999999999999AAA');
+    expect((await canvas('GET', '/card', unknown)).status).toBe(404);
+    expect((await refusal(await fetch(`${url}/api/canvas/card`), 401)).code).toBe('SESSION_MISSING');
+    const guessed = randomBytes(32).toString('base64url');
+    expect((await refusal(await canvas('GET', '/card', guessed), 401)).code).toBe('SESSION_EXPIRED');
+  });
+
+  it('sets and clears an override through the Canvas session', async () => {
+    const session = await openSession('001000000000002AAA');
+    const expiresAt = new Date(Date.now() + 3 * 24 * 60 * MINUTE).toISOString();
+    const set = await canvas('PUT', '/card/override', session, {
+      score: 35,
+      reason: 'budget cut announced',
+      expiresAt,
+    });
+    expect(set.status).toBe(200);
+    expect(accountCardSchema.parse(await set.json()).override).toMatchObject({
+      score: 35,
+      band: 'red',
+      author: 'salesforce:user:005000000000001AAA',
+      active: true,
+    });
+    const cleared = await canvas('DELETE', '/card/override', session);
+    expect(accountCardSchema.parse(await cleared.json()).override).toBeNull();
+    expect((await canvas('POST', '/card/rescore', session)).status).toBe(202);
+    expect((await canvas('POST', '/card/rescore', session)).status).toBe(429);
+  });
+});

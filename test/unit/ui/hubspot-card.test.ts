@@ -1,0 +1,266 @@
+import {
+  Alert,
+  Button,
+  EmptyState,
+  ErrorState,
+  hubspot,
+  LineChart,
+  LoadingSpinner,
+  Modal,
+  Select,
+  StatisticsItem,
+  Table,
+  TableRow,
+  Tag,
+  Text,
+  TextArea,
+} from '@hubspot/ui-extensions';
+import { createRenderer } from '@hubspot/ui-extensions/testing';
+import { createElement } from 'react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { AccountHealthCard } from '../../../extension-ui/hubspot/src/app/cards/AccountHealthCard.tsx';
+import type { AccountCard } from '../../../server/contracts/cards.ts';
+import { NOW, scoredCard } from './card-fixture.ts';
+
+/**
+ * The HubSpot card, rendered by HubSpot's own test renderer. `hubspot.fetch` is the one thing not
+ * run for real: HubSpot's proxy is not here, so each test answers it as the card API would.
+ */
+
+const CARD_URL = 'https://bellwether.app/api/cards/account?portalId=62515&objectId=9001&userId=77';
+const OVERRIDE_URL = 'https://bellwether.app/api/cards/account/override?portalId=62515&objectId=9001&userId=77';
+const RESCORE_URL = 'https://bellwether.app/api/cards/account/rescore?portalId=62515&objectId=9001&userId=77';
+
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+function renderCard(...answers: (Response | Promise<Response>)[]) {
+  const fetch = vi.spyOn(hubspot, 'fetch');
+  for (const answer of answers) fetch.mockImplementationOnce(() => Promise.resolve(answer));
+  const renderer = createRenderer('crm.record.sidebar');
+  const { context, actions } = renderer.mocks;
+  const cardContext = {
+    ...context,
+    portal: { id: 62515, timezone: 'UTC' },
+    crm: { objectId: 9001, objectTypeId: '0-2' },
+    user: { ...context.user, id: 77 },
+  };
+  renderer.render(createElement(AccountHealthCard, { context: cardContext, actions, now: () => NOW }));
+  return { ...renderer, fetch };
+}
+
+const withBand = (band: 'red' | 'yellow' | 'green', score: number): AccountCard =>
+  scoredCard({ health: { score, band, source: 'computed', computed: { score, band }, coverage: 1, modelVersion: 3 } });
+
+const override: NonNullable<AccountCard['override']> = {
+  score: null,
+  band: 'red',
+  reason: 'legal dispute over the renewal',
+  author: 'hubspot:user:77',
+  setAt: '2026-12-05T10:00:00.000Z',
+  expiresAt: '2027-01-04T10:00:00.000Z',
+  active: true,
+};
+
+/** `trigger` in 0.17 types its argument as the handler itself; at run time it passes the value on. */
+const asEventArg = (value: string | number) => value as never;
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('HubSpot account health card', () => {
+  it('shows a spinner while the card loads, having asked for this portal, record and user', async () => {
+    const ui = renderCard(new Promise<Response>(() => {}));
+    expect(ui.find(LoadingSpinner).props.label).toBe('Loading account health');
+    // The renderer's waitFor wakes on rendering; a call that renders nothing new needs vitest's.
+    await vi.waitFor(() => expect(ui.fetch).toHaveBeenCalledTimes(1));
+    expect(ui.find(LoadingSpinner).props.label).toBe('Loading account health');
+    expect(ui.fetch).toHaveBeenCalledWith(CARD_URL, { method: 'GET' });
+  });
+
+  it('says what went wrong and retries on request', async () => {
+    const ui = renderCard(
+      json({ error: { code: 'NOT_FOUND', message: 'Account not found' } }, 404),
+      json(scoredCard()),
+    );
+    await ui.waitFor(() => expect(ui.find(ErrorState).props.title).toBe('Account health could not be loaded'));
+    expect(ui.find(ErrorState).find(Text).text).toBe('Account not found');
+    ui.find(ErrorState).find(Button).trigger('onClick');
+    await ui.waitFor(() => expect(ui.find(StatisticsItem).props.number).toBe('72'));
+    expect(ui.fetch).toHaveBeenCalledTimes(2);
+    expect(ui.findAll(ErrorState)).toHaveLength(0);
+  });
+
+  it('answers a proxy failure with no JSON body by its status', async () => {
+    const ui = renderCard(new Response('Bad gateway', { status: 502 }));
+    await ui.waitFor(() => expect(ui.find(ErrorState).find(Text).text).toBe('Bellwether answered 502'));
+  });
+
+  it('shows an empty state before the first score', async () => {
+    const ui = renderCard(
+      json(
+        scoredCard({
+          status: 'not_scored',
+          health: null,
+          trend: null,
+          history: [],
+          groups: [],
+          drivers: [],
+          measures: [],
+        }),
+      ),
+    );
+    await ui.waitFor(() => expect(ui.find(EmptyState).props.title).toBe('Not scored yet'));
+    expect(ui.maybeFind(StatisticsItem)).toBeNull();
+    expect(ui.maybeFind(LineChart)).toBeNull();
+  });
+
+  it('shows why a score is missing when data is insufficient', async () => {
+    const card = scoredCard({
+      status: 'insufficient_data',
+      health: {
+        score: null,
+        band: null,
+        source: 'computed',
+        computed: { score: null, band: null },
+        coverage: 0.3,
+        modelVersion: 3,
+      },
+    });
+    const ui = renderCard(json(card));
+    await ui.waitFor(() => expect(ui.find(EmptyState).props.title).toBe('Not enough data to score'));
+    expect(ui.find(EmptyState).find(Text).text).toBe(
+      "Only 30% of the health model's signals have data for this account.",
+    );
+  });
+
+  it.each([
+    ['red', 22, 'error'],
+    ['yellow', 55, 'warning'],
+    ['green', 88, 'success'],
+  ] as const)('draws a %s score with its band tag', async (band, score, variant) => {
+    const ui = renderCard(json(withBand(band, score)));
+    await ui.waitFor(() => expect(ui.find(StatisticsItem).props.number).toBe(String(score)));
+    const tag = ui.findByTestId(Tag, 'band');
+    expect(tag.props.variant).toBe(variant);
+    expect(tag.text).toBe(band[0]!.toUpperCase() + band.slice(1));
+  });
+
+  it('draws trend, renewal, history and drivers, largest effect first', async () => {
+    const ui = renderCard(json(scoredCard()));
+    await ui.waitFor(() => expect(ui.find(StatisticsItem).props.number).toBe('72'));
+    expect(ui.findByTestId(Text, 'trend').text).toBe('↓ Declining: Down 6 points over 4 weeks');
+    expect(ui.findByTestId(Text, 'renewal').text).toBe('Renews 31 Mar 2027 · 82% likely · $12,400 at risk');
+    expect(ui.find(LineChart).props.data).toEqual([
+      { day: '30 Nov', score: 78.3 },
+      { day: '1 Dec', score: 75 },
+      { day: '2 Dec', score: 72.4 },
+    ]);
+    const rows = ui.findByTestId(Table, 'drivers').findAll(TableRow).slice(1);
+    expect(rows.map((row) => row.find(Tag).text)).toEqual(['\u22128.2 pts', '+5.5 pts', '+3.0 pts']);
+    expect(rows[0]!.find(Tag).props.variant).toBe('error');
+  });
+
+  it('warns when the data is stale, and not otherwise', async () => {
+    const stale = scoredCard({
+      freshness: {
+        lastSyncedAt: '2026-12-02T10:00:00Z',
+        lastScoredAt: '2026-12-02T10:00:00Z',
+        stale: true,
+        staleReason: 'the last sync finished 3 days ago',
+      },
+    });
+    const first = renderCard(json(stale));
+    await first.waitFor(() =>
+      expect(first.findByTestId(Alert, 'stale').text).toBe(
+        'This card may be out of date: the last sync finished 3 days ago.',
+      ),
+    );
+    vi.restoreAllMocks();
+    const second = renderCard(json(scoredCard()));
+    await second.waitFor(() => expect(second.find(StatisticsItem).props.number).toBe('72'));
+    expect(second.maybeFindByTestId(Alert, 'stale')).toBeNull();
+  });
+
+  it('sets an override through the modal with PUT, then shows it', async () => {
+    const withOverride = scoredCard({
+      health: {
+        score: 72.4,
+        band: 'red',
+        source: 'override',
+        computed: { score: 72.4, band: 'green' },
+        coverage: 0.875,
+        modelVersion: 3,
+      },
+      override,
+    });
+    const ui = renderCard(json(scoredCard()), json(withOverride));
+    await ui.waitFor(() => expect(ui.find(StatisticsItem).props.number).toBe('72'));
+    expect(ui.maybeFindByTestId(Alert, 'override')).toBeNull();
+
+    const modal = ui.findByTestId(Button, 'override-open').props.overlay!.find(Modal);
+    modal.find(Select, { name: 'band' }).trigger('onChange', asEventArg('red'));
+    modal.find(Select, { name: 'days' }).trigger('onChange', asEventArg(30));
+    ui.find(TextArea).trigger('onChange', asEventArg('  legal dispute over the renewal '));
+    ui.findByTestId(Button, 'override-submit').trigger('onClick');
+
+    await ui.waitFor(() =>
+      expect(ui.findByTestId(Alert, 'override').text).toBe(
+        'CSM override: Red until 4 Jan 2027 — legal dispute over the renewal',
+      ),
+    );
+    expect(ui.fetch).toHaveBeenLastCalledWith(OVERRIDE_URL, {
+      method: 'PUT',
+      body: { band: 'red', reason: 'legal dispute over the renewal', expiresAt: '2027-01-04T10:00:00.000Z' },
+    });
+    expect(ui.mocks.actions.closeOverlay.calls).toEqual([['bellwether-override']]);
+    expect(ui.findByTestId(Tag, 'band').props.variant).toBe('error');
+  });
+
+  it('refuses an override without a reason and sends nothing', async () => {
+    const ui = renderCard(json(scoredCard()));
+    await ui.waitFor(() => expect(ui.find(StatisticsItem).props.number).toBe('72'));
+    ui.find(TextArea).trigger('onChange', asEventArg('no'));
+    ui.findByTestId(Button, 'override-submit').trigger('onClick');
+    await ui.waitFor(() =>
+      expect(ui.find(TextArea).props.validationMessage).toBe('Say why, in at least 3 characters.'),
+    );
+    expect(ui.find(TextArea).props.error).toBe(true);
+    expect(ui.fetch).toHaveBeenCalledTimes(1);
+  });
+
+  it('clears an override with DELETE, then shows the computed score again', async () => {
+    const withOverride = scoredCard({ override });
+    const ui = renderCard(json(withOverride), json(scoredCard()));
+    await ui.waitFor(() => expect(ui.findByTestId(Alert, 'override').props.variant).toBe('danger'));
+    ui.findByTestId(Button, 'override-clear').trigger('onClick');
+    await ui.waitFor(() => expect(ui.maybeFindByTestId(Alert, 'override')).toBeNull());
+    expect(ui.fetch).toHaveBeenLastCalledWith(OVERRIDE_URL, { method: 'DELETE' });
+    expect(ui.maybeFindByTestId(Button, 'override-clear')).toBeNull();
+    expect(ui.mocks.actions.addAlert.calls).toEqual([[{ type: 'success', message: 'Override cleared' }]]);
+  });
+
+  it('asks for a rescore with POST and reports a refusal', async () => {
+    const ui = renderCard(
+      json(scoredCard()),
+      json({ status: 'queued' }, 202),
+      json({ error: { code: 'RATE_LIMITED', message: 'Too many rescores; try again in 60 s' } }, 429),
+    );
+    await ui.waitFor(() => expect(ui.find(StatisticsItem).props.number).toBe('72'));
+    ui.findByTestId(Button, 'rescore').trigger('onClick');
+    await ui.waitFor(() =>
+      expect(ui.mocks.actions.addAlert.calls).toEqual([
+        [{ type: 'success', message: 'Rescore requested: the card updates in a minute' }],
+      ]),
+    );
+    expect(ui.fetch).toHaveBeenLastCalledWith(RESCORE_URL, { method: 'POST' });
+    await ui.waitFor(() => expect(ui.findByTestId(Button, 'rescore').props.disabled).toBe(false));
+    ui.findByTestId(Button, 'rescore').trigger('onClick');
+    await ui.waitFor(() =>
+      expect(ui.mocks.actions.addAlert.calls.at(-1)).toEqual([
+        { type: 'danger', message: 'Too many rescores; try again in 60 s' },
+      ]),
+    );
+  });
+});
