@@ -47,7 +47,7 @@ const policies = [
   // The embedded default (no CRM credentials) runs the sandbox stand-ins in the same process.
   may('entry', [element('core', 'crm', 'platform', 'contracts', 'http', 'jobs', 'sandbox'), ...anyPackage]),
   may('ui-shared', [element('contracts'), ...packages('react', 'react/**', 'zod')]),
-  may('ui-hubspot', [element('ui-shared'), ...packages('react', 'react/**', '@hubspot/**')]),
+  may('ui-hubspot', [element('ui-shared'), ...packages('react', 'react/**', '@hubspot/**', '@bellwether/card-view')]),
   may('ui-salesforce', [element('ui-shared'), ...anyPackage]),
   may('ui-web', [element('ui-shared'), ...anyPackage]),
   may('sandbox', [...packages('zod', 'express', '@jetstreamapp/**', 'cli-progress'), { module: { origin: 'core' } }]),

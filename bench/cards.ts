@@ -39,7 +39,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '25' },
     history: { type: 'string', default: '84' },
     warmup: { type: 'string', default: '3' },
-    serve: { type: 'boolean', default: false },
+    seed: { type: 'boolean', default: false },
+    serve: { type: 'string' },
   },
 });
 const accounts = Number(values.accounts);
@@ -55,17 +56,25 @@ const TARGET_P99_MS = 25;
 const SECRET = 'bench-hubspot-client-secret';
 
 type ServerMessage =
+  | ({ type: 'seeded' } & Seeded)
   | { type: 'ready'; port: number; portalId: string; seedSeconds: number; database: string }
   | { type: 'memory'; rss: number; heapUsed: number; peakRss: number; peakHeapUsed: number };
 
-/** The server side: seed, listen, answer memory questions until told to stop. */
-async function serve(): Promise<void> {
+interface Seeded {
+  dataDir: string;
+  portalId: string;
+  seedSeconds: number;
+}
+
+/**
+ * Seeds in a process of its own, so the serving process starts with the heap a server has rather
+ * than the seed's garbage (which otherwise shows up as major collections in the tail).
+ */
+async function seed(): Promise<void> {
   const logger = createLogger({ level: 'silent' });
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'bench-cards-'));
   const handle = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir, logger });
   await handle.migrate();
-  const redis = createProducerConnection(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', logger);
-  const queues = createQueues(redis, `bench-cards-${randomUUID()}`);
   const installations = installationRepository(handle.db, createSealer(randomBytes(32)));
   const workspace = await createWorkspace(handle.db, 'Card bench');
   const portalId = String(Math.floor(1e8 + Math.random() * 8e8));
@@ -87,7 +96,19 @@ async function serve(): Promise<void> {
   // autovacuum) the history read takes the (workspace, installation, day) index and filters every
   // account's rows: 40 ms a card at 1,000 accounts instead of 0.1 ms.
   await handle.rows(sql`analyze`);
-  const seedSeconds = (performance.now() - started) / 1000;
+  const seeded: Seeded = { dataDir, portalId, seedSeconds: (performance.now() - started) / 1000 };
+  await handle.close();
+  process.send?.({ type: 'seeded', ...seeded });
+}
+
+/** The server side: listen, answer memory questions until told to stop. */
+async function serve(seeded: Seeded): Promise<void> {
+  const logger = createLogger({ level: 'silent' });
+  const { dataDir, portalId, seedSeconds } = seeded;
+  const handle = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir, logger });
+  const redis = createProducerConnection(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', logger);
+  const queues = createQueues(redis, `bench-cards-${randomUUID()}`);
+  const installations = installationRepository(handle.db, createSealer(randomBytes(32)));
 
   const server = http.createServer();
   server.listen(0, '127.0.0.1');
@@ -207,7 +228,14 @@ const mb = (bytes: number) => Math.round((bytes / 1_048_576) * 10) / 10;
 
 async function main(): Promise<void> {
   const self = fileURLToPath(import.meta.url);
-  const child = fork(self, ['--serve', ...process.argv.slice(2)], {
+  console.log(`seeding ${accounts.toLocaleString('en')} scored accounts with ${historyDays} days of history…`);
+  const seeder = fork(self, ['--seed', ...process.argv.slice(2)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const { type: _type, ...seeded } = await nextMessage(seeder, 'seeded');
+  if (seeder.exitCode === null) await once(seeder, 'exit');
+  const child = fork(self, ['--serve', JSON.stringify(seeded), ...process.argv.slice(2)], {
     execArgv: [
       '--import',
       'tsx',
@@ -216,7 +244,6 @@ async function main(): Promise<void> {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   try {
-    console.log(`seeding ${accounts.toLocaleString('en')} scored accounts with ${historyDays} days of history…`);
     const ready = await nextMessage(child, 'ready');
     console.log(`seeded in ${ready.seedSeconds.toFixed(1)} s on ${ready.database.split(' ')[0]}`);
     const base = `http://127.0.0.1:${ready.port}`;
@@ -273,4 +300,6 @@ async function main(): Promise<void> {
   }
 }
 
-await (values.serve ? serve() : main());
+if (values.seed) await seed();
+else if (values.serve) await serve(JSON.parse(values.serve) as Seeded);
+else await main();

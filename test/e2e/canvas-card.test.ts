@@ -8,7 +8,7 @@ import express from 'express';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureSalesforceCardBuilt } from '../../extension-ui/salesforce/build.ts';
-import { formatScore } from '../../extension-ui/shared/src/index.ts';
+import { formatScore } from '@bellwether/card-view';
 import { createQueues, type Queues } from '../../jobs/queues.ts';
 import { signCanvasRequest } from '../../sandbox/salesforce/canvas.ts';
 import { createApp } from '../../server/http/app.ts';

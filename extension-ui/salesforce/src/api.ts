@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { buildCardView } from '../../shared/src/index.ts';
+import type { buildCardView } from '@bellwether/card-view';
 import type { CanvasContext } from './context.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { buildCardView } from '../../shared/src/index.ts';
+import { buildCardView } from '@bellwether/card-view';
 import { describeFailure, type AccountCard, type CardClient, type OverrideRequest } from './api.ts';
 import { CardBody } from './card.tsx';
 import { OverrideForm } from './override-form.tsx';

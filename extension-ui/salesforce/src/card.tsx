@@ -1,4 +1,4 @@
-import { PALETTE, type CardView, type Tone } from '../../shared/src/index.ts';
+import { PALETTE, type CardView, type Tone } from '@bellwether/card-view';
 import { sparkline } from './sparkline.ts';
 
 /** The account health card laid out with SLDS markup; everything it says comes from the shared view. */

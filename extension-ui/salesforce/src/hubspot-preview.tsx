@@ -1,7 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { z } from 'zod';
-import { buildCardView, PALETTE, type CardView, type Tone } from '../../shared/src/index.ts';
+import { buildCardView, PALETTE, type CardView, type Tone } from '@bellwether/card-view';
 import type { AccountCard } from './api.ts';
 import { sparkline } from './sparkline.ts';
 import './hubspot-preview.css';

@@ -5,7 +5,7 @@ import { buildCardView, HISTORY_DAYS } from '../../core/health/card-view.ts';
 import { overrideSchema } from '../../core/health/override.ts';
 import { DAY_MS } from '../../core/health/signals.ts';
 import { recordAudit } from '../../platform/db/audit.ts';
-import { cardStore } from '../../platform/db/card-store.ts';
+import { cardStore, type CardScope } from '../../platform/db/card-store.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { accountNotFound, overrideStore } from '../../platform/db/override-store.ts';
 import type { InstallationKey } from '../../platform/db/sync-store.ts';
@@ -37,13 +37,15 @@ export function cardActions(db: Database, queues: Queues, now: () => number) {
   const overrides = overrideStore(db);
   const limiter = createRateLimiter(queues.redis);
 
-  async function view(target: CardTarget): Promise<AccountCard> {
+  /** The card of one account; the scope is the installation's key or the CRM's id of it. */
+  async function viewIn(crm: CardTarget['crm'], scope: CardScope, accountId: string): Promise<AccountCard> {
     const at = now();
     const since = new Date(at - (HISTORY_DAYS - 1) * DAY_MS).toISOString().slice(0, 10);
-    const rows = await cards.load(target.key, target.accountId, since);
+    const rows = await cards.load(scope, accountId, since);
     if (!rows) throw accountNotFound();
-    return buildCardView({ ...rows, crm: target.crm }, at);
+    return buildCardView({ ...rows, crm }, at);
   }
+  const view = (target: CardTarget) => viewIn(target.crm, { key: target.key }, target.accountId);
 
   async function rescore(target: CardTarget): Promise<EnqueuedRun> {
     const { key, accountId } = target;
@@ -52,6 +54,7 @@ export function cardActions(db: Database, queues: Queues, now: () => number) {
 
   return {
     view,
+    viewIn,
 
     async setOverride(target: CardTarget, body: unknown): Promise<AccountCard> {
       const at = now();

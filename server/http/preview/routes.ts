@@ -71,7 +71,7 @@ export function mountPreview(app: Express, deps: PreviewDeps): void {
     const at = now();
     const since = new Date(at - (HISTORY_DAYS - 1) * DAY_MS).toISOString().slice(0, 10);
     const key = { workspaceId: installation.workspaceId, installationId: installation.id };
-    const rows = await cards.load(key, accountId, since);
+    const rows = await cards.load({ key }, accountId, since);
     if (!rows) throw new AppError(404, 'NOT_FOUND', 'No such account in this installation');
     return { card: buildCardView({ ...rows, crm: 'salesforce' }, at), at };
   }

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { CardExplanation, CardRows } from '../../core/health/card-view.ts';
 import type { Database } from './database.ts';
-import { accountHealth, accounts, healthOverrides, healthScores, syncState } from './schema.ts';
+import type { Provider } from './installations.ts';
+import { accountHealth, accounts, healthOverrides, healthScores, installations, syncState } from './schema.ts';
 import type { InstallationKey } from './sync-store.ts';
 
 /**
@@ -13,6 +14,13 @@ import type { InstallationKey } from './sync-store.ts';
  */
 
 export type CardSource = Omit<CardRows, 'crm'>;
+
+/**
+ * Whose account: an installation's key (a Canvas session holds it), or the CRM's own id of an active
+ * installation (the portal id a HubSpot card request is signed with), resolved in the same statement
+ * so the card costs one round trip.
+ */
+export type CardScope = { key: InstallationKey } | { provider: Provider; externalId: string };
 
 interface CardJson {
   externalId: string;
@@ -39,9 +47,27 @@ interface CardJson {
   lastSyncedAt: string | null;
 }
 
-function statement(key: InstallationKey, accountExternalId: string, historySince: string) {
+/** The accounts of the scope: the installation join (when named by CRM id) and the where clause. */
+function accountsOf(scope: CardScope) {
+  if ('key' in scope) {
+    return {
+      join: sql``,
+      where: sql`${accounts.workspaceId} = ${scope.key.workspaceId} and ${accounts.installationId} = ${scope.key.installationId}`,
+    };
+  }
+  return {
+    join: sql`join ${installations}
+      on ${installations.workspaceId} = ${accounts.workspaceId} and ${installations.id} = ${accounts.installationId}`,
+    where: sql`${installations.provider} = ${scope.provider}
+      and ${installations.externalId} = ${scope.externalId}
+      and ${installations.status} = 'active'`,
+  };
+}
+
+function statement(cardScope: CardScope, accountExternalId: string, historySince: string) {
+  const owner = accountsOf(cardScope);
   const scope = (table: typeof healthScores | typeof healthOverrides | typeof syncState) =>
-    sql`${table.workspaceId} = ${key.workspaceId} and ${table.installationId} = ${key.installationId}`;
+    sql`${table.workspaceId} = ${accounts.workspaceId} and ${table.installationId} = ${accounts.installationId}`;
   return sql`
     select json_build_object(
       'externalId', ${accounts.externalId},
@@ -76,12 +102,12 @@ function statement(key: InstallationKey, accountExternalId: string, historySince
       'lastSyncedAt', (select max(${syncState.lastFinishedAt}) from ${syncState} where ${scope(syncState)})
     ) as card
     from ${accounts}
+    ${owner.join}
     left join ${accountHealth}
       on ${accountHealth.workspaceId} = ${accounts.workspaceId}
       and ${accountHealth.installationId} = ${accounts.installationId}
       and ${accountHealth.accountExternalId} = ${accounts.externalId}
-    where ${accounts.workspaceId} = ${key.workspaceId}
-      and ${accounts.installationId} = ${key.installationId}
+    where ${owner.where}
       and ${accounts.externalId} = ${accountExternalId}
       and ${accounts.archived} = false`;
 }
@@ -91,8 +117,8 @@ const instant = (value: string | null) => (value === null ? null : new Date(valu
 export function cardStore(db: Database) {
   return {
     /** Null when the account is unknown to the installation or archived: the card answers 404 alike. */
-    async load(key: InstallationKey, accountExternalId: string, historySince: string): Promise<CardSource | null> {
-      const result: unknown = await db.execute(statement(key, accountExternalId, historySince));
+    async load(scope: CardScope, accountExternalId: string, historySince: string): Promise<CardSource | null> {
+      const result: unknown = await db.execute(statement(scope, accountExternalId, historySince));
       const row = (result as { rows: { card: CardJson | string }[] }).rows[0];
       if (!row) return null;
       const card = typeof row.card === 'string' ? (JSON.parse(row.card) as CardJson) : row.card;

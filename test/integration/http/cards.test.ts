@@ -45,6 +45,7 @@ describe.each(testDatabases())('card API on $name', (database) => {
   let portalB: InstallationKey;
   let org: InstallationKey;
   let distDir: string;
+  let installations: ReturnType<typeof installationRepository>;
   const seeded = new Map<string, SeededAccount>();
   const prefix = uniquePrefix();
 
@@ -142,7 +143,7 @@ describe.each(testDatabases())('card API on $name', (database) => {
     redis = createProducerConnection(TEST_REDIS_URL, silentLogger);
     await whenReady(redis);
     queues = createQueues(redis, prefix);
-    const installations = installationRepository(handle.db, createSealer(randomBytes(32)));
+    installations = installationRepository(handle.db, createSealer(randomBytes(32)));
     const install = async (workspaceId: string, provider: 'hubspot' | 'salesforce', externalId: string) => {
       const row = await installations.install({
         workspaceId,
@@ -266,6 +267,17 @@ describe.each(testDatabases())('card API on $name', (database) => {
     ]);
     const bodies = await Promise.all(answers.map((answer) => refusal(answer, 404)));
     expect(new Set(bodies.map((body) => `${body.code}:${body.message}`)).size).toBe(1);
+  });
+
+  it('finds no account through a portal that is no longer active', async () => {
+    const before = await hubspot('GET', cardPath(PORTAL_B, '777'));
+    expect(before.status).toBe(200);
+    await installations.setStatus(portalB.workspaceId, portalB.installationId, 'needs_reauth', 'test');
+    try {
+      expect((await refusal(await hubspot('GET', cardPath(PORTAL_B, '777')), 404)).code).toBe('ACCOUNT_NOT_FOUND');
+    } finally {
+      await installations.setStatus(portalB.workspaceId, portalB.installationId, 'active', null);
+    }
   });
 
   it('answers 400 naming a malformed query', async () => {

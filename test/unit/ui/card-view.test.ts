@@ -12,7 +12,7 @@ import {
   PALETTE,
   renewalLine,
   type FormatOptions,
-} from '../../../extension-ui/shared/src/index.ts';
+} from '@bellwether/card-view';
 import type { AccountCard } from '../../../server/contracts/cards.ts';
 import { NOW, scoredCard } from './card-fixture.ts';
 

@@ -23,7 +23,7 @@ import {
   type ExtensionPointApiActions,
 } from '@hubspot/ui-extensions';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { buildCardView, PALETTE, type AccountCard, type CardView } from '../../../../shared/src/index.ts';
+import { buildCardView, PALETTE, type AccountCard, type CardView } from '@bellwether/card-view';
 import { cardApi, type OverrideRequest } from './api.ts';
 import { OVERRIDE_MODAL_ID, OverrideForm } from './OverrideForm.tsx';
 

@@ -1,6 +1,6 @@
 import { Button, Flex, Form, Modal, ModalBody, ModalFooter, Select, Text, TextArea } from '@hubspot/ui-extensions';
 import { useState } from 'react';
-import { BAND_LABEL, type Band } from '../../../../shared/src/index.ts';
+import { BAND_LABEL, type Band } from '@bellwether/card-view';
 import type { OverrideRequest } from './api.ts';
 
 export const OVERRIDE_MODAL_ID = 'bellwether-override';

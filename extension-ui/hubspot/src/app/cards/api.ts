@@ -1,5 +1,5 @@
 import { hubspot } from '@hubspot/ui-extensions';
-import type { AccountCard } from '../../../../shared/src/index.ts';
+import type { AccountCard } from '@bellwether/card-view';
 
 /**
  * The card's calls to the Bellwether API, all through `hubspot.fetch`: HubSpot's proxy signs each
