@@ -42,7 +42,34 @@ export function installationTables(): InstallationScopedTable[] {
     if (installationId !== undefined) found.push({ name, table: value, workspaceId, installationId });
   }
   if (!installationsTable) throw new Error('the schema has no installations table');
-  return [...found.sort((a, b) => a.name.localeCompare(b.name)), installationsTable];
+  return [...childrenFirst(found.sort((a, b) => a.name.localeCompare(b.name))), installationsTable];
+}
+
+/**
+ * Tables that reference another tenant table come before it, so each table's own rows are counted
+ * rather than removed by a cascade first.
+ */
+function childrenFirst(tables: InstallationScopedTable[]): InstallationScopedTable[] {
+  const names = new Set(tables.map((entry) => entry.name));
+  const parentsOf = new Map(
+    tables.map((entry) => [
+      entry.name,
+      getTableConfig(entry.table)
+        .foreignKeys.map((key) => getTableConfig(key.reference().foreignTable).name)
+        .filter((parent) => parent !== entry.name && names.has(parent)),
+    ]),
+  );
+  const ordered: InstallationScopedTable[] = [];
+  const placed = new Set<string>();
+  const place = (entry: InstallationScopedTable) => {
+    if (placed.has(entry.name)) return;
+    placed.add(entry.name);
+    // Whoever references this table goes first.
+    for (const child of tables) if (parentsOf.get(child.name)?.includes(entry.name)) place(child);
+    ordered.push(entry);
+  };
+  for (const entry of tables) place(entry);
+  return ordered;
 }
 
 /** Deletes the installation's rows in every tenant table in one transaction; answers rows deleted per table. */

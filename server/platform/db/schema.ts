@@ -686,3 +686,192 @@ export const accountHealth = pgTable(
     ofInstallation(table),
   ],
 );
+
+/**
+ * Per installation, the warning rules in force (server/core/warnings), versioned; no row means the
+ * shipped defaults.
+ */
+export const warningSettings = pgTable(
+  'warning_settings',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    version: integer('version').notNull(),
+    rules: jsonb('rules').$type<unknown>().notNull(),
+    updatedAt: instant('updated_at').notNull(),
+    updatedBy: text('updated_by').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.workspaceId, table.installationId] }), ofInstallation(table)],
+);
+
+/**
+ * Early warnings: one row per opening. At most one open row per dedupe key; a resolved row is kept
+ * (cooldown is judged from it, and it is the history the evaluation and the digest read).
+ */
+export const warnings = pgTable(
+  'warnings',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    id: uuid('id').notNull().defaultRandom(),
+    accountExternalId: text('account_external_id').notNull(),
+    rule: text('rule').notNull(),
+    dedupeKey: text('dedupe_key').notNull(),
+    severity: text('severity', { enum: ['low', 'medium', 'high'] }).notNull(),
+    status: text('status', { enum: ['open', 'resolved'] }).notNull(),
+    title: text('title').notNull(),
+    /** What fired: the values, the thresholds and the words the card and the tasks show. */
+    evidence: jsonb('evidence').$type<unknown>().notNull(),
+    ownerExternalId: text('owner_external_id'),
+    csmExternalId: text('csm_external_id'),
+    openedAt: instant('opened_at').notNull(),
+    lastSeenAt: instant('last_seen_at').notNull(),
+    resolvedAt: instant('resolved_at'),
+    resolution: text('resolution'),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.installationId, table.id] }),
+    uniqueIndex('warnings_open_key_idx')
+      .on(table.workspaceId, table.installationId, table.dedupeKey)
+      .where(sql`${table.status} = 'open'`),
+    index('warnings_account_idx').on(table.workspaceId, table.installationId, table.accountExternalId, table.openedAt),
+    index('warnings_key_idx').on(table.workspaceId, table.installationId, table.dedupeKey, table.resolvedAt),
+    ofInstallation(table),
+  ],
+);
+
+/**
+ * The CRM tasks of a warning's playbook, one row per warning and step, so each task is created once:
+ * `pending` rows are created (an in-doubt one is looked up in the CRM by its key first), `created`
+ * rows of a resolved warning are closed.
+ */
+export const warningTasks = pgTable(
+  'warning_tasks',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    warningId: uuid('warning_id').notNull(),
+    step: integer('step').notNull(),
+    /** Unique across installations; written on the CRM task so an in-doubt create can be found. */
+    taskKey: text('task_key').notNull(),
+    accountExternalId: text('account_external_id').notNull(),
+    subject: text('subject').notNull(),
+    body: text('body').notNull(),
+    dueAt: instant('due_at').notNull(),
+    assigneeExternalId: text('assignee_external_id'),
+    state: text('state', { enum: ['pending', 'created', 'closed', 'failed'] }).notNull(),
+    crmTaskId: text('crm_task_id'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    createdAt: instant('created_at'),
+    closedAt: instant('closed_at'),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.installationId, table.warningId, table.step] }),
+    uniqueIndex('warning_tasks_key_idx').on(table.taskKey),
+    index('warning_tasks_state_idx').on(table.workspaceId, table.installationId, table.state),
+    foreignKey({
+      columns: [table.workspaceId, table.installationId, table.warningId],
+      foreignColumns: [warnings.workspaceId, warnings.installationId, warnings.id],
+    }).onDelete('cascade'),
+    ofInstallation(table),
+  ],
+);
+
+/** Where warnings are sent: a signed outgoing webhook (JSON or a Slack-compatible payload). */
+export const notificationChannels = pgTable(
+  'notification_channels',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    id: uuid('id').notNull().defaultRandom(),
+    format: text('format', { enum: ['json', 'slack'] }).notNull(),
+    url: text('url').notNull(),
+    /** The signing secret, sealed (platform/crypto.ts). */
+    secret: text('secret').notNull(),
+    minSeverity: text('min_severity', { enum: ['low', 'medium', 'high'] }).notNull(),
+    enabled: boolean('enabled').notNull().default(true),
+    createdAt: instant('created_at').notNull(),
+    createdBy: text('created_by').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.workspaceId, table.installationId, table.id] }), ofInstallation(table)],
+);
+
+/** Each warning event sent to each channel once: the row is made with the event, the job delivers it. */
+export const notificationDeliveries = pgTable(
+  'notification_deliveries',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    channelId: uuid('channel_id').notNull(),
+    warningId: uuid('warning_id').notNull(),
+    event: text('event', { enum: ['opened', 'resolved'] }).notNull(),
+    state: text('state', { enum: ['pending', 'delivered', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    lastStatus: integer('last_status'),
+    lastError: text('last_error'),
+    createdAt: instant('created_at').notNull(),
+    deliveredAt: instant('delivered_at'),
+  },
+  (table) => [
+    primaryKey({
+      name: 'notification_deliveries_pk',
+      columns: [table.workspaceId, table.installationId, table.channelId, table.warningId, table.event],
+    }),
+    foreignKey({
+      columns: [table.workspaceId, table.installationId, table.channelId],
+      foreignColumns: [notificationChannels.workspaceId, notificationChannels.installationId, notificationChannels.id],
+    }).onDelete('cascade'),
+    foreignKey({
+      columns: [table.workspaceId, table.installationId, table.warningId],
+      foreignColumns: [warnings.workspaceId, warnings.installationId, warnings.id],
+    }).onDelete('cascade'),
+    ofInstallation(table),
+  ],
+);
+
+/**
+ * QBR briefs, versioned per account and QBR date: a new version only when the content changed
+ * (`contentHash`). Markdown, HTML and PDF are drawn from `brief` when asked for; the CRM note of a
+ * version is written once (`noteState`, and the note carries the brief's key for an in-doubt write).
+ */
+export const qbrBriefs = pgTable(
+  'qbr_briefs',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    id: uuid('id').notNull().defaultRandom(),
+    accountExternalId: text('account_external_id').notNull(),
+    qbrDate: day('qbr_date').notNull(),
+    periodStart: day('period_start').notNull(),
+    periodEnd: day('period_end').notNull(),
+    version: integer('version').notNull(),
+    contentHash: text('content_hash').notNull(),
+    brief: jsonb('brief').$type<unknown>().notNull(),
+    trigger: text('trigger', { enum: ['schedule', 'card', 'api'] }).notNull(),
+    requestedBy: text('requested_by'),
+    generatedAt: instant('generated_at').notNull(),
+    noteState: text('note_state', { enum: ['pending', 'written', 'failed'] }).notNull(),
+    noteAttempts: integer('note_attempts').notNull().default(0),
+    crmNoteId: text('crm_note_id'),
+    noteWrittenAt: instant('note_written_at'),
+    noteError: text('note_error'),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.installationId, table.id] }),
+    uniqueIndex('qbr_briefs_version_idx').on(
+      table.workspaceId,
+      table.installationId,
+      table.accountExternalId,
+      table.qbrDate,
+      table.version,
+    ),
+    index('qbr_briefs_account_idx').on(
+      table.workspaceId,
+      table.installationId,
+      table.accountExternalId,
+      table.generatedAt,
+    ),
+    ofInstallation(table),
+  ],
+);

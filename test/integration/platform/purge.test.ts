@@ -19,6 +19,14 @@ import type { DatabaseHandle } from '../../../server/platform/db/database.ts';
 import { createWorkspace, installationRepository } from '../../../server/platform/db/installations.ts';
 import { mappingRepository } from '../../../server/platform/db/mappings.ts';
 import { purgeInstallation } from '../../../server/platform/db/purge.ts';
+import {
+  notificationChannels,
+  notificationDeliveries,
+  qbrBriefs,
+  warnings,
+  warningSettings,
+  warningTasks,
+} from '../../../server/platform/db/schema.ts';
 import { syncStore, type InstallationKey } from '../../../server/platform/db/sync-store.ts';
 import { testDatabases } from '../../support/databases.ts';
 
@@ -159,6 +167,69 @@ describe.each(testDatabases())('purging an installation on $name', (database) =>
         author: 'csm@example.com',
         setAt: at,
         expiresAt: new Date('2026-07-01T00:00:00Z'),
+      });
+      // Warnings, their tasks and notifications, and a QBR brief.
+      await handle.db.insert(warningSettings).values({ ...key, version: 1, rules: {}, updatedAt: at, updatedBy: 'x' });
+      const [warning] = await handle.db
+        .insert(warnings)
+        .values({
+          ...key,
+          accountExternalId: '1',
+          rule: 'band_drop',
+          dedupeKey: 'band_drop:1',
+          severity: 'high',
+          status: 'open',
+          title: 'Band dropped',
+          evidence: {},
+          openedAt: at,
+          lastSeenAt: at,
+        })
+        .returning();
+      await handle.db.insert(warningTasks).values({
+        ...key,
+        warningId: warning!.id,
+        step: 0,
+        taskKey: `${key.installationId}:${warning!.id}:0`,
+        accountExternalId: '1',
+        subject: 'Call',
+        body: 'Call',
+        dueAt: at,
+        state: 'pending',
+      });
+      const [channel] = await handle.db
+        .insert(notificationChannels)
+        .values({
+          ...key,
+          format: 'json',
+          url: 'https://example.com/hook',
+          secret: 's',
+          minSeverity: 'low',
+          createdAt: at,
+          createdBy: 'x',
+        })
+        .returning();
+      await handle.db
+        .insert(notificationDeliveries)
+        .values({
+          ...key,
+          channelId: channel!.id,
+          warningId: warning!.id,
+          event: 'opened',
+          state: 'pending',
+          createdAt: at,
+        });
+      await handle.db.insert(qbrBriefs).values({
+        ...key,
+        accountExternalId: '1',
+        qbrDate: '2026-07-01',
+        periodStart: '2026-04-01',
+        periodEnd: '2026-06-30',
+        version: 1,
+        contentHash: 'h',
+        brief: {},
+        trigger: 'api',
+        generatedAt: at,
+        noteState: 'pending',
       });
       await recordAudit(handle.db, { ...key, actor: 'system', action: 'installation.installed' });
       return key;
