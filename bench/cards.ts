@@ -123,6 +123,7 @@ async function serve(seeded: Seeded): Promise<void> {
       db: handle.db,
       queues,
       installations,
+      sealer: createSealer(randomBytes(32)),
       publicUrl: `http://127.0.0.1:${port}`,
       hubspotClientSecret: SECRET,
       salesforceConsumerSecret: undefined,

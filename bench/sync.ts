@@ -153,6 +153,7 @@ const services = buildJobServices(
       SALESFORCE_SANDBOX_LOGIN_URL: 'https://test.salesforce.com',
       SALESFORCE_API_SHARE: 0.5,
       DATA_RETENTION_DAYS: 0,
+      NODE_ENV: 'development',
     },
     database,
     producer: redis,

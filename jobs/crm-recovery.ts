@@ -1,4 +1,5 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { ConnectionFactory, InstallationConnection } from '../server/crm/connections.ts';
 import { actionFor, CrmError } from '../server/crm/errors.ts';
 import type { TokenService } from '../server/crm/token-service.ts';
 import { recordAudit } from '../server/platform/db/audit.ts';
@@ -113,5 +114,42 @@ export async function recoverFromCrmError(
       throw new UnrecoverableError(`${error.code}: ${error.message}`);
     case 'retry':
       throw error;
+  }
+}
+
+export interface CrmWorkDeps extends ReauthDeps {
+  connections: ConnectionFactory;
+  tokens: TokenService;
+}
+
+/**
+ * Runs a job's CRM work on a fresh connection, recovering as recoverFromCrmError says: once more
+ * after a refreshed token, or the reauth/skip outcome. A cursor to resync is a bug here: fails for good.
+ */
+export async function withCrmRecovery<T>(
+  deps: CrmWorkDeps,
+  installation: Installation,
+  context: { job: Pick<Job, 'moveToDelayed'>; token: string | undefined; actor: string },
+  work: (connection: InstallationConnection) => Promise<T>,
+): Promise<T | ReauthOutcome> {
+  let refreshed = false;
+  for (;;) {
+    const connection = deps.connections(installation);
+    try {
+      return await work(connection);
+    } catch (error) {
+      if (!(error instanceof CrmError)) throw error;
+      const next = await recoverFromCrmError(error, {
+        ...context,
+        tokens: deps.tokens,
+        installation,
+        reauth: deps,
+        rejectedToken: connection.lastAccessToken(),
+        refreshed,
+      });
+      if (next === 'resync') throw new UnrecoverableError(`${error.code}: ${error.message}`);
+      if (next !== 'refreshed') return next;
+      refreshed = true;
+    }
   }
 }

@@ -282,3 +282,108 @@ export async function enqueueBacktest(queues: Queues, input: BacktestJobInput): 
   const job = await queue.add(BACKTEST_JOB, data, { jobId, attempts: 2 });
   return { jobId: job.id ?? jobId };
 }
+
+/** The job name of a warnings evaluation on the `warnings` queue. */
+export const WARNINGS_JOB = 'run';
+const WARNINGS_RUN: OnePerInstallation = { queue: 'warnings', job: WARNINGS_JOB, kind: 'warnings' };
+
+/**
+ * What a warnings run carries: ids only. `full` evaluates every active account (the daily run, where
+ * time alone moves renewals, engagement and expiries); otherwise only accounts scored since `scoredSince`.
+ */
+export const warningsJobDataSchema = z.strictObject({
+  workspaceId: z.uuid(),
+  installationId: z.uuid(),
+  full: z.boolean(),
+  scoredSince: z.iso.datetime().optional(),
+});
+export type WarningsJobData = z.infer<typeof warningsJobDataSchema>;
+
+/** Asks for warnings to be evaluated, one run per installation at a time; one asked for meanwhile runs in full. */
+export async function enqueueWarnings(queues: Queues, data: WarningsJobData): Promise<EnqueuedRun> {
+  return addOnePerInstallation(queues, WARNINGS_RUN, data.installationId, warningsJobDataSchema.parse(data), {
+    again: 'full',
+  });
+}
+
+export const takeWarningsAgainRequest = async (queues: Queues, installationId: string) =>
+  (await takeAgainRequest(queues, WARNINGS_RUN, installationId)) !== null;
+
+/** The job name of the CRM task run on the `warnings` queue: create the playbooks' tasks, close resolved ones. */
+export const WARNING_TASKS_JOB = 'tasks';
+const WARNING_TASKS_RUN: OnePerInstallation = { queue: 'warnings', job: WARNING_TASKS_JOB, kind: 'warning-tasks' };
+
+export const warningTasksJobDataSchema = z.strictObject({ workspaceId: z.uuid(), installationId: z.uuid() });
+export type WarningTasksJobData = z.infer<typeof warningTasksJobDataSchema>;
+
+export async function enqueueWarningTasks(
+  queues: Queues,
+  data: WarningTasksJobData,
+  options: { delayMs?: number } = {},
+): Promise<EnqueuedRun> {
+  return addOnePerInstallation(queues, WARNING_TASKS_RUN, data.installationId, warningTasksJobDataSchema.parse(data), {
+    ...options,
+    again: '1',
+  });
+}
+
+export const takeWarningTasksAgainRequest = async (queues: Queues, installationId: string) =>
+  (await takeAgainRequest(queues, WARNING_TASKS_RUN, installationId)) !== null;
+
+/** The job name of notification delivery on the `notify` queue: an installation's pending deliveries. */
+export const NOTIFY_JOB = 'deliver';
+const NOTIFY_RUN: OnePerInstallation = { queue: 'notify', job: NOTIFY_JOB, kind: 'notify' };
+
+export const notifyJobDataSchema = z.strictObject({ workspaceId: z.uuid(), installationId: z.uuid() });
+export type NotifyJobData = z.infer<typeof notifyJobDataSchema>;
+
+export async function enqueueNotify(queues: Queues, data: NotifyJobData): Promise<EnqueuedRun> {
+  return addOnePerInstallation(queues, NOTIFY_RUN, data.installationId, notifyJobDataSchema.parse(data), {
+    again: '1',
+  });
+}
+
+export const takeNotifyAgainRequest = async (queues: Queues, installationId: string) =>
+  (await takeAgainRequest(queues, NOTIFY_RUN, installationId)) !== null;
+
+/** The job names of the `qbr` queue: one brief, and writing a brief version's note to the CRM. */
+export const QBR_BRIEF_JOB = 'brief';
+export const QBR_NOTE_JOB = 'note';
+export const QBR_TRIGGERS = ['schedule', 'card', 'api'] as const;
+
+export const qbrBriefJobDataSchema = z.strictObject({
+  workspaceId: z.uuid(),
+  installationId: z.uuid(),
+  accountExternalId: z.string().min(1).max(255),
+  qbrDate: z.iso.date(),
+  trigger: z.enum(QBR_TRIGGERS),
+  requestedBy: z.string().min(1).max(200).optional(),
+});
+export type QbrBriefJobData = z.infer<typeof qbrBriefJobDataSchema>;
+
+/** One brief job per account and QBR date waiting at a time: asking twice meanwhile changes nothing. */
+export async function enqueueQbrBrief(queues: Queues, data: QbrBriefJobData): Promise<{ jobId: string }> {
+  const parsed = qbrBriefJobDataSchema.parse(data);
+  const account = Buffer.from(parsed.accountExternalId).toString('base64url');
+  const jobId = `qbr.${parsed.installationId}.${account}.${parsed.qbrDate}`;
+  const queue = queues.get('qbr');
+  const earlier = await queue.getJob(jobId);
+  if (earlier && ((await earlier.isCompleted()) || (await earlier.isFailed()))) await earlier.remove();
+  const job = await queue.add(QBR_BRIEF_JOB, parsed, { jobId });
+  return { jobId: job.id ?? jobId };
+}
+
+export const qbrNoteJobDataSchema = z.strictObject({
+  workspaceId: z.uuid(),
+  installationId: z.uuid(),
+  briefId: z.uuid(),
+});
+export type QbrNoteJobData = z.infer<typeof qbrNoteJobDataSchema>;
+
+/** The CRM note of one brief version: one job per version, so it is written once. */
+export async function enqueueQbrNote(queues: Queues, data: QbrNoteJobData): Promise<{ jobId: string }> {
+  const parsed = qbrNoteJobDataSchema.parse(data);
+  const jobId = `qbr-note.${parsed.briefId}`;
+  const job = await queues.get('qbr').add(QBR_NOTE_JOB, parsed, { jobId });
+  return { jobId: job.id ?? jobId };
+}

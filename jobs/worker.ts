@@ -24,6 +24,18 @@ import {
   syncJobDataSchema,
   WRITE_BACK_JOB,
   writeBackJobDataSchema,
+  WARNINGS_JOB,
+  warningsJobDataSchema,
+  WARNING_TASKS_JOB,
+  warningTasksJobDataSchema,
+  NOTIFY_JOB,
+  notifyJobDataSchema,
+  enqueueNotify,
+  takeNotifyAgainRequest,
+  QBR_BRIEF_JOB,
+  qbrBriefJobDataSchema,
+  QBR_NOTE_JOB,
+  qbrNoteJobDataSchema,
   type QueueName,
   type Queues,
 } from './queues.ts';
@@ -40,6 +52,10 @@ import { runSyncJob } from './sync/sync-run.job.ts';
 import { runSyncTick, syncTickDataSchema } from './sync/sync-tick.job.ts';
 import { runUninstall, uninstallRunDataSchema } from './sync/uninstall.job.ts';
 import { runWriteBackJob } from './write-back/write-back.job.ts';
+import { deliverNotifications } from './notify/deliver.ts';
+import { runQbrBriefJob, runQbrDaily, runQbrNoteJob } from './qbr/qbr.jobs.ts';
+import { runWarningsJob } from './warnings/warnings.job.ts';
+import { runWarningTasksJob } from './warnings/warning-tasks.job.ts';
 
 export interface WorkerDeps {
   db: Database;
@@ -72,7 +88,8 @@ const handler = <T>(
 function handlers(deps: WorkerDeps, identity: WorkerIdentity): Record<QueueName, Record<string, JobHandler<unknown>>> {
   const heartbeat = handler(heartbeatDataSchema, (_data, job) => runHeartbeat(deps.db, identity, job.id ?? 'unknown'));
   const services = deps.services;
-  if (!services) return { maintenance: { heartbeat }, sync: {}, score: {}, 'write-back': {} };
+  if (!services)
+    return { maintenance: { heartbeat }, sync: {}, score: {}, 'write-back': {}, warnings: {}, notify: {}, qbr: {} };
   const writeBack = services.writeBack;
   return {
     maintenance: {
@@ -115,6 +132,44 @@ function handlers(deps: WorkerDeps, identity: WorkerIdentity): Record<QueueName,
           [WRITE_BACK_JOB]: handler(writeBackJobDataSchema, (data, job, token) =>
             runWriteBackJob(writeBack, data, job, token),
           ),
+        }
+      : {},
+    warnings: {
+      ...(services.warnings
+        ? {
+            [WARNINGS_JOB]: handler(warningsJobDataSchema, (data, job, token, stopping) =>
+              runWarningsJob(services.warnings!, data, job, token, stopping),
+            ),
+          }
+        : {}),
+      ...(services.warningTasks
+        ? {
+            [WARNING_TASKS_JOB]: handler(warningTasksJobDataSchema, (data, job, token) =>
+              runWarningTasksJob(services.warningTasks!, data, job, token),
+            ),
+          }
+        : {}),
+    },
+    notify: services.notify
+      ? {
+          [NOTIFY_JOB]: handler(notifyJobDataSchema, async (data) => {
+            const result = await deliverNotifications(services.notify!, data);
+            // Events saved while this delivery ran were absorbed by it: send them now.
+            if (await takeNotifyAgainRequest(services.sync.queues, data.installationId)) {
+              await enqueueNotify(services.sync.queues, data);
+            }
+            return result;
+          }),
+        }
+      : {},
+    qbr: services.qbr
+      ? {
+          [QBR_BRIEF_JOB]: handler(qbrBriefJobDataSchema, (data) => runQbrBriefJob(services.qbr!, data)),
+          [QBR_NOTE_JOB]: handler(qbrNoteJobDataSchema, (data, job, token) =>
+            runQbrNoteJob(services.qbr!, data, job, token),
+          ),
+          // The installation scheduler's daily tick: briefs for the QBRs due within the lead time.
+          daily: handler(syncTickDataSchema, (data) => runQbrDaily(services.qbr!, data)),
         }
       : {},
   };

@@ -105,11 +105,15 @@ function buildApp(
     install: { db: database.db, sealer, queues, installations, oauth, publicUrl },
     ingest: { db: database.db },
     health: { db: database.db, queues },
+    notifications: { db: database.db, sealer, allowLoopbackHttp: !env.isProduction },
+    warnings: { db: database.db },
+    qbr: { db: database.db, queues, sealer, publicUrl },
     cards: {
       db: database.db,
       queues,
       installations,
       publicUrl,
+      sealer,
       hubspotClientSecret: oauth.hubspot?.clientSecret,
       salesforceConsumerSecret: oauth.salesforce?.clientSecret,
       canvasDistDir: CANVAS_DIST_DIR,
@@ -118,6 +122,7 @@ function buildApp(
       ? {
           preview: {
             db: database.db,
+            sealer,
             publicUrl,
             salesforceConsumerSecret: oauth.salesforce.clientSecret,
             installations: () => demoInstallations(installations),

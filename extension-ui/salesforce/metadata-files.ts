@@ -2,9 +2,9 @@ import { z } from 'zod';
 
 /**
  * The Salesforce metadata generated from manifest.json, as (path → content) pairs in SFDX source
- * format: a custom field on Account per manifest field, a permission set granting read and edit on
- * them, the Aura wrapper that hosts the Canvas app with the record id, the External Client App with
- * its Canvas plugin, and where to place the card. Pure: the generator writes these, the drift check
+ * format: a custom field on Account per manifest field, the task key field on Activity, a permission
+ * set granting read and edit on them, the Aura wrapper that hosts the Canvas app with the record id,
+ * the External Client App with its Canvas plugin, and where to place the card. Pure: the generator writes these, the drift check
  * compares them, and both read the same manifest.
  */
 
@@ -118,17 +118,51 @@ function customField(item: Field): string {
   );
 }
 
+/**
+ * The field that carries a warning task's key on Task, so each task is created once (an upsert on an
+ * external id). Mirrors TASK_KEY_FIELD in server/crm/salesforce/task-key-field.ts, which the UI may
+ * not import; a unit test keeps the two equal. Task custom fields are defined on Activity.
+ */
+export const TASK_KEY_FIELD = {
+  name: 'Activity_Key__c',
+  label: 'Bellwether key',
+  description: 'Set by Bellwether on the tasks it creates, so that each task is created exactly once.',
+  length: 80,
+} as const;
+
+function taskKeyField(): string {
+  return xml(
+    [
+      '<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">',
+      tag('fullName', TASK_KEY_FIELD.name),
+      tag('label', TASK_KEY_FIELD.label),
+      tag('description', TASK_KEY_FIELD.description),
+      tag('caseSensitive', false),
+      tag('externalId', true),
+      tag('length', TASK_KEY_FIELD.length),
+      tag('required', false),
+      tag('trackTrending', false),
+      tag('type', 'Text'),
+      tag('unique', true),
+      '</CustomField>',
+    ].join('\n'),
+  );
+}
+
 function permissionSet(manifest: SalesforceManifest): string {
   return xml(
     [
       '<PermissionSet xmlns="http://soap.sforce.com/2006/04/metadata">',
       tag('label', `${manifest.app.name} health fields`),
-      tag('description', `Read and edit the ${manifest.app.name} fields on Account, and see the health card.`),
+      tag('description', `Read and edit the ${manifest.app.name} fields on Account and Task, and see the health card.`),
       tag('hasActivationRequired', false),
-      ...manifest.fields.flatMap((item) => [
+      ...[
+        `Activity.${TASK_KEY_FIELD.name}`,
+        ...manifest.fields.map((item) => `Account.${item.salesforce.name}`),
+      ].flatMap((name) => [
         '    <fieldPermissions>',
         tag('editable', true, '        '),
-        tag('field', `Account.${item.salesforce.name}`, '        '),
+        tag('field', name, '        '),
         tag('readable', true, '        '),
         '    </fieldPermissions>',
       ]),
@@ -241,6 +275,7 @@ export function salesforceMetadataFiles(
   for (const item of manifest.fields) {
     files.set(`objects/Account/fields/${item.salesforce.name}.field-meta.xml`, customField(item));
   }
+  files.set(`objects/Activity/fields/${TASK_KEY_FIELD.name}.field-meta.xml`, taskKeyField());
   files.set(`permissionsets/${PERMISSION_SET}.permissionset-meta.xml`, permissionSet(manifest));
   const canvasUrl = options.canvasUrl ?? new URL('/canvas', manifest.app.websiteUrl).toString();
   for (const entry of manifest.cards) {

@@ -88,7 +88,7 @@ function batches<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-async function allAccountIds(db: Database, key: InstallationKey, pageSize: number): Promise<string[]> {
+export async function allAccountIds(db: Database, key: InstallationKey, pageSize: number): Promise<string[]> {
   const ids: string[] = [];
   let after: string | null = null;
   for (;;) {
@@ -99,7 +99,7 @@ async function allAccountIds(db: Database, key: InstallationKey, pageSize: numbe
   }
 }
 
-function asOverride(stored: StoredOverride | undefined): Override | null {
+export function asOverride(stored: StoredOverride | undefined): Override | null {
   if (!stored) return null;
   return {
     ...(stored.score !== null ? { score: stored.score } : {}),

@@ -2,7 +2,14 @@ import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { InstallationRepository } from '../../server/platform/db/installations.ts';
 import { delayJob } from '../crm-recovery.ts';
-import { enqueueScore, enqueueWriteBack, takeScoreAgainRequest, type Queues, type ScoreJobData } from '../queues.ts';
+import {
+  enqueueScore,
+  enqueueWarnings,
+  enqueueWriteBack,
+  takeScoreAgainRequest,
+  type Queues,
+  type ScoreJobData,
+} from '../queues.ts';
 import { DEFAULT_LEASE_MS, tryLease } from '../sync/lease.ts';
 import { runScore, type ScoreDeps, type ScoreSummary } from './score-run.ts';
 
@@ -42,6 +49,8 @@ export async function runScoreJob(
   const lease = await tryLease(services.redis, scoreLeaseKey(installation.id), services.leaseMs ?? DEFAULT_LEASE_MS);
   if (!lease) return delayJob(job, token, services.busyDelayMs ?? BUSY_DELAY_MS);
   let summary: ScoreSummary;
+  // A margin for the database's clock, which dates the scores: re-evaluating an account changes nothing.
+  const startedAt = new Date(Date.now() - 60_000);
   try {
     summary = await runScore(
       services.score,
@@ -64,6 +73,15 @@ export async function runScoreJob(
   const writeBack = summary.changedValues > 0 && installation.status === 'active';
   if (writeBack) {
     await enqueueWriteBack(services.queues, { workspaceId: data.workspaceId, installationId: data.installationId });
+  }
+  // Warnings follow the scores: every account after a full run, the scored ones after a partial one.
+  if (installation.status === 'active' && (data.full || summary.accounts > 0)) {
+    await enqueueWarnings(services.queues, {
+      workspaceId: data.workspaceId,
+      installationId: data.installationId,
+      full: data.full,
+      ...(data.full ? {} : { scoredSince: startedAt.toISOString() }),
+    });
   }
   const again = await takeScoreAgainRequest(services.queues, data.installationId);
   if (again !== null) {

@@ -24,6 +24,12 @@ import type { UninstallServices } from './uninstall.job.ts';
 import type { WriteBackServices } from '../write-back/write-back.job.ts';
 import type { BacktestDeps } from '../score/backtest.job.ts';
 import type { ScoreJobServices } from '../score/score.job.ts';
+import type { DeliverDeps } from '../notify/deliver.ts';
+import type { QbrServices } from '../qbr/qbr.jobs.ts';
+import type { WarningsJobServices } from '../warnings/warnings.job.ts';
+import type { WarningTasksServices } from '../warnings/warning-tasks.job.ts';
+import { notificationStore } from '../../server/platform/db/notification-store.ts';
+import { warningStore } from '../../server/platform/db/warning-store.ts';
 
 /** Everything the sync and uninstall jobs need, built once per process from its runtime. */
 export interface JobServices {
@@ -33,6 +39,10 @@ export interface JobServices {
   writeBack?: WriteBackServices;
   score?: ScoreJobServices;
   backtest?: BacktestDeps;
+  warnings?: WarningsJobServices;
+  warningTasks?: WarningTasksServices;
+  notify?: DeliverDeps;
+  qbr?: QbrServices;
 }
 
 export interface JobServicesRuntime {
@@ -48,6 +58,7 @@ export interface JobServicesRuntime {
     | 'SALESFORCE_SANDBOX_LOGIN_URL'
     | 'SALESFORCE_API_SHARE'
     | 'DATA_RETENTION_DAYS'
+    | 'NODE_ENV'
   >;
   database: { db: Database };
   producer: Redis;
@@ -142,6 +153,54 @@ export function buildJobServices(
       ...(options.busyDelayMs === undefined ? {} : { busyDelayMs: options.busyDelayMs }),
     },
     backtest: { db, models: healthModelStore(db), logger: runtime.logger.child({ part: 'backtest' }) },
+    warnings: {
+      warnings: {
+        db,
+        store: warningStore(db),
+        scores: healthScoreStore(db),
+        models: healthModelStore(db),
+        overrides: overrideStore(db),
+        logger: runtime.logger.child({ part: 'warnings' }),
+      },
+      installations,
+      queues,
+      redis,
+      ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+      ...(options.busyDelayMs === undefined ? {} : { busyDelayMs: options.busyDelayMs }),
+    },
+    warningTasks: {
+      db,
+      manifest: runtime.manifest,
+      installations,
+      store: warningStore(db),
+      adapters,
+      connections,
+      tokens,
+      queues,
+      redis,
+      logger: runtime.logger.child({ part: 'warning-tasks' }),
+      ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+      ...(options.busyDelayMs === undefined ? {} : { busyDelayMs: options.busyDelayMs }),
+    },
+    qbr: {
+      db,
+      manifest: runtime.manifest,
+      installations,
+      adapters,
+      connections,
+      tokens,
+      queues,
+      logger: runtime.logger.child({ part: 'qbr' }),
+    },
+    notify: {
+      store: notificationStore(db, runtime.sealer),
+      installations,
+      redis,
+      logger: runtime.logger.child({ part: 'notify' }),
+      now: Date.now,
+      // Receivers on this machine are for development and tests; production sends to public https only.
+      allowLoopbackHttp: runtime.env.NODE_ENV !== 'production',
+    },
     writeBack: {
       db,
       manifest: runtime.manifest,

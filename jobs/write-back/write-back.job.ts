@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { UnrecoverableError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ConnectionFactory, InstallationConnection } from '../../server/crm/connections.ts';
-import { actionFor, CrmError } from '../../server/crm/errors.ts';
+import type { CrmError } from '../../server/crm/errors.ts';
+import { actionFor } from '../../server/crm/errors.ts';
 import { adapterFor, type Adapters } from '../../server/crm/registry.ts';
 import type { TokenService } from '../../server/crm/token-service.ts';
 import type { CrmAdapter, Provider, RowOutcome, SchemaReport } from '../../server/crm/types.ts';
@@ -12,7 +13,7 @@ import type { PendingWrite, WriteBackStore, WriteOutcome } from '../../server/pl
 import type { Logger } from '../../server/platform/logger.ts';
 import type { ManifestField } from '../../server/platform/manifest.ts';
 import { enqueueWriteBack, takeWriteBackAgainRequest, type Queues, type WriteBackJobData } from '../queues.ts';
-import { delayJob, recoverFromCrmError, type ReauthDeps } from '../crm-recovery.ts';
+import { delayJob, withCrmRecovery, type ReauthDeps } from '../crm-recovery.ts';
 import { DEFAULT_LEASE_MS, tryLease } from '../sync/lease.ts';
 
 /**
@@ -109,42 +110,14 @@ export async function runWriteBackJob(
   if (!lease) return delayJob(job, token, services.busyDelayMs ?? BUSY_DELAY_MS);
   let result: WriteBackResult;
   try {
-    result = await writeWithRecovery(services, installation, job, token);
+    result = await withCrmRecovery(services, installation, { job, token, actor: 'system:write-back' }, (connection) =>
+      writeChanged(services, installation, connection, job),
+    );
   } finally {
     await lease.release();
   }
   await goAgainIfAsked(services, data);
   return result;
-}
-
-async function writeWithRecovery(
-  services: WriteBackServices,
-  installation: Installation,
-  job: JobLike,
-  token: string | undefined,
-): Promise<WriteBackResult> {
-  let refreshed = false;
-  for (;;) {
-    const connection = services.connections(installation);
-    try {
-      return await writeChanged(services, installation, connection, job);
-    } catch (error) {
-      if (!(error instanceof CrmError)) throw error;
-      const next = await recoverFromCrmError(error, {
-        job,
-        token,
-        tokens: services.tokens,
-        installation,
-        reauth: services,
-        actor: 'system:write-back',
-        rejectedToken: connection.lastAccessToken(),
-        refreshed,
-      });
-      if (next === 'resync') throw new UnrecoverableError(`${error.code}: ${error.message}`);
-      if (next !== 'refreshed') return next;
-      refreshed = true;
-    }
-  }
 }
 
 async function currentSchema(

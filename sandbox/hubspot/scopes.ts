@@ -5,12 +5,19 @@ import { resolveObjectType, type ObjectType } from './object-types.ts';
  * The OAuth scopes a call needs, any one of which will do (from the per-object OpenAPI files):
  * `crm.objects.<type>.read|write` for objects, the legacy `tickets` scope for tickets,
  * `crm.schemas.<type>.read|write` for properties, `crm.objects.owners.read` for owners. Tasks and
- * notes are not checked (their granular scopes are not in the reference set).
+ * notes are activities, which HubSpot's activity guides put under the contacts scopes: reading
+ * takes `crm.objects.contacts.read` or `.write`, writing takes `crm.objects.contacts.write`.
  */
 
 const CHECKED: readonly ObjectType[] = ['companies', 'contacts', 'deals', 'tickets'];
+const ACTIVITIES: readonly ObjectType[] = ['tasks', 'notes'];
 
 function objectScopes(type: ObjectType | undefined, access: 'read' | 'write'): string[] | undefined {
+  if (type && ACTIVITIES.includes(type)) {
+    return access === 'read'
+      ? ['crm.objects.contacts.read', 'crm.objects.contacts.write']
+      : ['crm.objects.contacts.write'];
+  }
   if (!type || !CHECKED.includes(type)) return undefined;
   return type === 'tickets' ? ['tickets'] : [`crm.objects.${type}.${access}`];
 }

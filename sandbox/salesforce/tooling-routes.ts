@@ -132,7 +132,8 @@ function createCustomField(org: OrgStore, body: unknown): string {
     );
   }
   const [objectName, fieldName] = parsed.data.FullName.split('.') as [string, string];
-  const object = org.object(objectName);
+  // Task and Event share their custom fields through Activity; the stand-in keeps Task only.
+  const object = org.object(objectName.toLowerCase() === 'activity' ? 'Task' : objectName);
   if (!object) throw integrity(`Object: invalid value ${objectName}`, ['FullName']);
   if (object.fields.has(fieldName.toLowerCase())) {
     // The exact errorCode for an existing field is not documented in the reference.

@@ -69,15 +69,32 @@ export const accountCardSchema = z.strictObject({
     }),
   ),
   moved: z.strictObject({ delta: z.number().nullable(), text: z.string() }).nullable(),
-  /** Open early warnings (a later release fills these). */
+  /** Open early warnings, most severe first, each with its playbook's next steps. */
   alerts: z.array(
     z.strictObject({
       id: z.string(),
       severity: z.enum(['info', 'warning', 'critical']),
       title: z.string(),
+      /** What fired, in words. */
+      detail: z.string().nullable(),
+      openedAt: isoTime,
+      /** The first step not yet done. */
       nextStep: z.string().nullable(),
+      nextSteps: z.array(z.strictObject({ text: z.string(), dueOn: day, done: z.boolean() })),
     }),
   ),
+  /** The latest QBR brief, with links that open it without signing in (they expire). */
+  qbr: z.strictObject({
+    latest: z
+      .strictObject({
+        id: z.string(),
+        version: z.number().int().min(1),
+        qbrDate: day,
+        generatedAt: isoTime,
+        links: z.strictObject({ html: z.string(), markdown: z.string(), pdf: z.string() }),
+      })
+      .nullable(),
+  }),
   renewal: z.strictObject({
     date: day.nullable(),
     daysAway: z.number().int().nullable(),

@@ -73,12 +73,41 @@ export interface WriteBackRow {
 export type RowOutcome = { id: string; ok: true } | { id: string; ok: false; error: CrmError };
 
 export interface CrmTask {
+  /**
+   * The job's ledger key for this task (see activity-key.ts for the rules). It travels with the task
+   * so that a create whose answer was lost can be found again with findTasksByKey.
+   */
+  key: string;
   accountId: string;
   ownerId: string | null;
   subject: string;
+  /** Plain text; HubSpot shows it as HTML paragraphs, Salesforce stores it in Description. */
   body: string;
   dueAt: number;
   priority: 'low' | 'medium' | 'high';
+}
+
+/** A task found by its key: its CRM id and whether it is already closed. */
+export interface FoundActivity {
+  id: string;
+  completed: boolean;
+}
+
+/** Closes one task; the comment (why it closed) is appended to the task's body. */
+export interface TaskClosure {
+  id: string;
+  comment: string;
+}
+
+/**
+ * A note on an account (a QBR brief), written once per key. Title and body are plain text: HubSpot
+ * gets an HTML body (title in bold, one paragraph per line), Salesforce a Note with Title (cut to 80
+ * characters) and Body (at most 32,000 characters with the key line).
+ */
+export interface CrmNote {
+  key: string;
+  title: string;
+  body: string;
 }
 
 export interface SchemaReport {
@@ -120,6 +149,27 @@ export interface CrmAdapter {
   ensureSchema(conn: CrmConnection, fields: readonly ManifestField[]): Promise<SchemaReport>;
   /** Batched (HubSpot 100, Salesforce 200); one outcome per row; never throws on a partial failure. */
   writeBack(conn: CrmConnection, objectType: AppObject, rows: readonly WriteBackRow[]): Promise<RowOutcome[]>;
+  /**
+   * Tasks on their accounts, one outcome per task in input order: the new task's id, or the account id
+   * with the error. Never throws on a partial failure.
+   */
   createTasks(conn: CrmConnection, tasks: readonly CrmTask[]): Promise<RowOutcome[]>;
-  createNote(conn: CrmConnection, accountId: string, note: { title: string; body: string }): Promise<{ id: string }>;
+  /**
+   * The tasks that carry these keys (batched), by key; a key with no task is absent. A task created
+   * less than `activityLookupLagMs` ago may not be found yet, so a ledger row is in doubt until then.
+   */
+  findTasksByKey(conn: CrmConnection, keys: readonly string[]): Promise<Map<string, FoundActivity>>;
+  /**
+   * Marks each task completed and appends its comment to the body (once: a retried close does not
+   * repeat it). One outcome per row in input order; a task deleted in the CRM answers NOT_FOUND.
+   */
+  closeTasks(conn: CrmConnection, closures: readonly TaskClosure[]): Promise<RowOutcome[]>;
+  createNote(conn: CrmConnection, accountId: string, note: CrmNote): Promise<{ id: string }>;
+  /** The note on this account that carries the key, or null. Subject to `activityLookupLagMs` too. */
+  findNoteByKey(conn: CrmConnection, accountId: string, key: string): Promise<{ id: string } | null>;
+  /**
+   * How long after a create the key lookups may still miss it (HubSpot's search index lag; 0 for
+   * Salesforce). A pending ledger row younger than this is not yet known to be absent.
+   */
+  readonly activityLookupLagMs: number;
 }

@@ -10,6 +10,10 @@ import type { PreviewDeps } from './preview/deps.ts';
 import { mountPreview } from './preview/routes.ts';
 import type { HealthDeps } from './health/deps.ts';
 import { mountHealth } from './health/routes.ts';
+import type { NotificationsDeps } from './notifications/deps.ts';
+import { notificationsRouter } from './notifications/routes.ts';
+import { qbrRouter, type QbrDeps } from './qbr/routes.ts';
+import { warningsRouter, type WarningsDeps } from './warnings/routes.ts';
 import { adminAuth, recogniseAdmin, type AdminAuthOptions } from './middleware/admin-auth.ts';
 import { mountInstall } from './install/routes.ts';
 import type { IngestDeps } from './ingest/deps.ts';
@@ -42,6 +46,12 @@ export interface AppDeps {
   cards?: CardsDeps;
   /** The local preview of the cards (demo mode only). */
   preview?: PreviewDeps;
+  /** Outgoing notification channels and the CSM digest; they also need `install`. */
+  notifications?: NotificationsDeps;
+  /** Early warnings and their rules; they also need `install`. */
+  warnings?: WarningsDeps;
+  /** QBR briefs: the sealed links, and an account's versions; they also need `install`. */
+  qbr?: QbrDeps;
 }
 
 /** Builds the Express app without listening, so tests and the process entry share it. */
@@ -81,6 +91,9 @@ export function createApp(deps: AppDeps): Express {
   if (deps.install) mountInstall(app, deps.install);
   if (deps.ingest) mountIngest(app, deps.ingest, deps.install);
   if (deps.health) mountHealth(app, deps.health, deps.install);
+  if (deps.notifications && deps.install) app.use(notificationsRouter(deps.notifications, deps.install));
+  if (deps.warnings && deps.install) app.use(warningsRouter(deps.warnings, deps.install));
+  if (deps.qbr && deps.install) app.use(qbrRouter(deps.qbr, deps.install));
 
   if (deps.preview) mountPreview(app, deps.preview);
 

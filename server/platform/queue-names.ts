@@ -1,3 +1,3 @@
 /** Every BullMQ queue the workers serve. manifest.json schedules may only name these. */
-export const QUEUE_NAMES = ['maintenance', 'sync', 'score', 'write-back'] as const;
+export const QUEUE_NAMES = ['maintenance', 'sync', 'score', 'write-back', 'warnings', 'notify', 'qbr'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];

@@ -107,6 +107,7 @@ beforeAll(async () => {
       db: handle.db,
       queues,
       installations,
+      sealer: createSealer(randomBytes(32)),
       publicUrl: url,
       hubspotClientSecret: undefined,
       salesforceConsumerSecret: CONSUMER_SECRET,
@@ -117,6 +118,7 @@ beforeAll(async () => {
   const outer = express();
   mountPreview(outer, {
     db: handle.db,
+    sealer: createSealer(randomBytes(32)),
     publicUrl: url,
     salesforceConsumerSecret: CONSUMER_SECRET,
     installations: () => installations.list(workspace.id),

@@ -67,6 +67,7 @@ export interface CardClient {
   setOverride(request: OverrideRequest): Promise<AccountCard>;
   clearOverride(): Promise<AccountCard>;
   rescore(): Promise<void>;
+  prepareBrief(): Promise<void>;
 }
 
 export function cardClient(context: CanvasContext, fetchImpl: typeof fetch = (...args) => fetch(...args)): CardClient {
@@ -89,6 +90,9 @@ export function cardClient(context: CanvasContext, fetchImpl: typeof fetch = (..
     clearOverride: async () => asCard(await call('DELETE', '/card/override')),
     rescore: async () => {
       await call('POST', '/card/rescore');
+    },
+    prepareBrief: async () => {
+      await call('POST', '/card/qbr');
     },
   };
 }

@@ -59,6 +59,16 @@ export function CanvasCard({ client, now = () => new Date() }: { client: CardCli
               >
                 Rescore now
               </button>
+              <button
+                className="slds-button slds-button_neutral"
+                type="button"
+                disabled={busy}
+                onClick={() =>
+                  act(() => client.prepareBrief(), 'QBR brief requested: it appears on the card when written.')
+                }
+              >
+                Prepare QBR brief
+              </button>
             </div>
           ) : null}
         </header>

@@ -96,16 +96,43 @@ export function CardBody({ view }: { view: CardView }) {
       ) : null}
       {view.alerts.length > 0 ? (
         <Section title="Open alerts">
-          <ul>
+          <ul data-testid="alerts">
             {view.alerts.map((alert) => (
-              <li key={alert.id} className="slds-m-bottom_x-small">
-                <span style={toneText(alert.tone)}>{alert.title}</span>
-                {alert.nextStep ? <span className="slds-text-color_weak"> — {alert.nextStep}</span> : null}
+              <li key={alert.id} className="slds-m-bottom_small">
+                <strong style={toneText(alert.tone)}>{alert.title}</strong>
+                {alert.detail ? <p className="slds-text-body_small">{alert.detail}</p> : null}
+                {alert.steps.length > 0 ? (
+                  <ol className="slds-list_ordered slds-text-body_small">
+                    {alert.steps.map((step) => (
+                      <li key={step.text} className={step.done ? 'slds-text-color_weak' : undefined}>
+                        {step.text} <span className="slds-text-color_weak">({step.due})</span>
+                      </li>
+                    ))}
+                  </ol>
+                ) : null}
+                <p className="slds-text-body_small slds-text-color_weak">{alert.opened}</p>
               </li>
             ))}
           </ul>
         </Section>
       ) : null}
+      <Section title="QBR brief">
+        <p className="slds-text-body_small" data-testid="qbr-summary">
+          {view.qbr.summary}
+        </p>
+        {view.qbr.links.length > 0 ? (
+          <p className="slds-text-body_small">
+            {view.qbr.links.map((link, index) => (
+              <span key={link.label}>
+                {index > 0 ? ' · ' : ''}
+                <a href={link.href} target="_blank" rel="noopener noreferrer">
+                  {link.label}
+                </a>
+              </span>
+            ))}
+          </p>
+        ) : null}
+      </Section>
       {view.groups.length > 0 ? (
         <Section title="By area">
           <table className="slds-table slds-table_bordered slds-table_cell-buffer slds-table_fixed-layout">

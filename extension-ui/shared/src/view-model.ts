@@ -47,7 +47,21 @@ export interface CardView {
   }[];
   /** Oldest first, one point per scored day. */
   history: { day: string; label: string; score: number }[];
-  alerts: { id: string; title: string; nextStep: string | null; tone: Tone }[];
+  alerts: {
+    id: string;
+    title: string;
+    detail: string | null;
+    /** `Opened 3 days ago`. */
+    opened: string;
+    nextStep: string | null;
+    steps: { text: string; due: string; done: boolean }[];
+    tone: Tone;
+  }[];
+  /** The latest QBR brief, or what to do to get one. */
+  qbr: {
+    summary: string;
+    links: { label: string; href: string }[];
+  };
   renewal: string | null;
   freshness: { banner: string | null; updated: string };
   override: { banner: string; active: boolean; tone: Tone } | null;
@@ -129,12 +143,36 @@ export function buildCardView(
       .map((alert) => ({
         id: alert.id,
         title: alert.title,
+        detail: alert.detail,
+        opened: `Opened ${formatAgo(alert.openedAt, format)}`,
         nextStep: alert.nextStep,
+        steps: alert.nextSteps.map((step) => ({
+          text: step.text,
+          due: `${step.done ? 'Done' : 'Due'} ${formatDay(step.dueOn, format)}`,
+          done: step.done,
+        })),
         tone: ALERT_TONE[alert.severity],
       })),
+    qbr: qbrBlock(card.qbr, format),
     renewal: renewalLine(card.renewal, format),
     freshness: freshness(card.freshness, format),
     override: overrideBanner(card.override, format),
+  };
+}
+
+/** `Version 2, for the QBR of 12 Jan 2027, written 3 hours ago` with its three formats. */
+function qbrBlock(qbr: AccountCard['qbr'], format: FormatOptions): CardView['qbr'] {
+  const latest = qbr.latest;
+  if (latest === null) {
+    return { summary: 'No QBR brief yet. "Prepare QBR brief" writes one from the latest data.', links: [] };
+  }
+  return {
+    summary: `Version ${latest.version}, for the QBR of ${formatDay(latest.qbrDate, format)}, written ${formatAgo(latest.generatedAt, format)}`,
+    links: [
+      { label: 'Open brief', href: latest.links.html },
+      { label: 'PDF', href: latest.links.pdf },
+      { label: 'Markdown', href: latest.links.markdown },
+    ],
   };
 }
 

@@ -59,6 +59,26 @@ export interface CardRows {
   } | null;
   /** When the installation's latest sync finished; null when none has. */
   lastSyncedAt: Date | null;
+  /** The account's open early warnings, with their playbook's steps in order. */
+  warnings: readonly CardWarning[];
+  /** The account's latest QBR brief and where to read it; null when none was written. */
+  brief: {
+    id: string;
+    version: number;
+    qbrDate: string;
+    generatedAt: Date;
+    links: { html: string; markdown: string; pdf: string };
+  } | null;
+}
+
+export interface CardWarning {
+  id: string;
+  severity: 'low' | 'medium' | 'high';
+  title: string;
+  /** What fired, in words. */
+  detail: string | null;
+  openedAt: Date;
+  steps: readonly { subject: string; dueAt: Date; done: boolean }[];
 }
 
 export interface CardView {
@@ -93,7 +113,25 @@ export interface CardView {
     missing: string | null;
   }[];
   moved: { delta: number | null; text: string } | null;
-  alerts: { id: string; severity: 'info' | 'warning' | 'critical'; title: string; nextStep: string | null }[];
+  alerts: {
+    id: string;
+    severity: 'info' | 'warning' | 'critical';
+    title: string;
+    detail: string | null;
+    openedAt: string;
+    /** The first step not yet done. */
+    nextStep: string | null;
+    nextSteps: { text: string; dueOn: string; done: boolean }[];
+  }[];
+  qbr: {
+    latest: {
+      id: string;
+      version: number;
+      qbrDate: string;
+      generatedAt: string;
+      links: { html: string; markdown: string; pdf: string };
+    } | null;
+  };
   renewal: { date: string | null; daysAway: number | null; probability: number | null; revenueAtRisk: number | null };
   freshness: { lastSyncedAt: string | null; lastScoredAt: string | null; stale: boolean; staleReason: string | null };
   override: {
@@ -106,6 +144,9 @@ export interface CardView {
     active: boolean;
   } | null;
 }
+
+const ALERT_SEVERITY = { high: 'critical', medium: 'warning', low: 'info' } as const;
+const SEVERITY_ORDER = { high: 0, medium: 1, low: 2 } as const;
 
 const MISSING_TEXT: Record<MissingReason, string> = {
   no_data: 'no data in the window',
@@ -220,8 +261,33 @@ export function buildCardView(rows: CardRows, now: number, bands: Bands = DEFAUL
       missing: measure.missing === null ? null : MISSING_TEXT[measure.missing],
     })),
     moved: explanation?.moved ? { delta: explanation.moved.delta, text: explanation.moved.text } : null,
-    // Early warnings arrive with a later release; the card already has their place.
-    alerts: [],
+    alerts: [...rows.warnings]
+      .sort(
+        (a, b) =>
+          SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.openedAt.getTime() - b.openedAt.getTime(),
+      )
+      .map((warning) => ({
+        id: warning.id,
+        severity: ALERT_SEVERITY[warning.severity],
+        title: warning.title,
+        detail: warning.detail,
+        openedAt: warning.openedAt.toISOString(),
+        nextStep: warning.steps.find((step) => !step.done)?.subject ?? null,
+        nextSteps: warning.steps.map((step) => ({
+          text: step.subject,
+          dueOn: step.dueAt.toISOString().slice(0, 10),
+          done: step.done,
+        })),
+      })),
+    qbr: {
+      latest: rows.brief && {
+        id: rows.brief.id,
+        version: rows.brief.version,
+        qbrDate: rows.brief.qbrDate,
+        generatedAt: rows.brief.generatedAt.toISOString(),
+        links: rows.brief.links,
+      },
+    },
     renewal: {
       date: account.renewalDate,
       daysAway: account.renewalDate === null ? null : dayNumber(account.renewalDate) - Math.floor(now / DAY_MS),

@@ -5,15 +5,18 @@ import { asCrmError, CrmError } from '../errors.ts';
 import type {
   CrmAdapter,
   CrmConnection,
+  CrmNote,
   CrmRecord,
   CrmTask,
+  FoundActivity,
   ListOptions,
   Page,
   RowOutcome,
   SchemaReport,
+  TaskClosure,
   WriteBackRow,
 } from '../types.ts';
-import { createNote, createTasks } from './engagements.ts';
+import { closeTasks, createNote, createTasks, findNoteByKey, findTasksByKey } from './engagements.ts';
 import { backfillPage, incrementalPage, SEARCH_RESULT_CAP, type SyncOptions } from './list-changed.ts';
 import { HUBSPOT_OBJECT, type HubspotObject } from './objects.ts';
 import { ownersPage } from './owners.ts';
@@ -146,8 +149,23 @@ export function createHubspotAdapter(options: HubspotAdapterOptions): CrmAdapter
       return createTasks(conn, tasks, new CallMeter());
     },
 
-    createNote(conn: CrmConnection, accountId: string, note: { title: string; body: string }): Promise<{ id: string }> {
+    findTasksByKey(conn: CrmConnection, keys: readonly string[]): Promise<Map<string, FoundActivity>> {
+      return guarded(() => findTasksByKey(conn, keys, new CallMeter()));
+    },
+
+    closeTasks(conn: CrmConnection, closures: readonly TaskClosure[]): Promise<RowOutcome[]> {
+      return closeTasks(conn, closures, new CallMeter());
+    },
+
+    createNote(conn: CrmConnection, accountId: string, note: CrmNote): Promise<{ id: string }> {
       return guarded(() => createNote(conn, accountId, note, now(), new CallMeter()));
     },
+
+    findNoteByKey(conn: CrmConnection, _accountId: string, key: string): Promise<{ id: string } | null> {
+      return guarded(() => findNoteByKey(conn, key, new CallMeter()));
+    },
+
+    // Key lookups go through search, which sees a record once HubSpot has indexed it.
+    activityLookupLagMs: options.indexLagMs ?? DEFAULT_INDEX_LAG_MS,
   };
 }

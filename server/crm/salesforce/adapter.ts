@@ -5,15 +5,18 @@ import type {
   ApiUsage,
   CrmAdapter,
   CrmConnection,
+  CrmNote,
   CrmRecord,
   CrmTask,
+  FoundActivity,
   ListOptions,
   Page,
   RowOutcome,
   SchemaReport,
+  TaskClosure,
   WriteBackRow,
 } from '../types.ts';
-import { createNote, createTasks } from './activities.ts';
+import { closeTasks, createNote, createTasks, findNoteByKey, findTasksByKey } from './activities.ts';
 import { SalesforceSession } from './client.ts';
 import { listDeleted } from './deleted.ts';
 import { DescribeCache } from './describe.ts';
@@ -21,6 +24,7 @@ import { fetchByIds } from './fetch-by-ids.ts';
 import { listChanged } from './list-changed.ts';
 import { SALESFORCE_OBJECTS } from './objects.ts';
 import { ensureSchema, type EnsureSchemaOptions } from './schema.ts';
+import { ensureTaskKeyField, taskKeyFieldName } from './task-key-field.ts';
 import { writeBack } from './write-back.ts';
 
 export interface SalesforceAdapterOptions {
@@ -96,17 +100,44 @@ export function createSalesforceAdapter(options: SalesforceAdapterOptions): Sale
       withSession(conn, async (session) =>
         (await describes.get(session, conn.installationId, SALESFORCE_OBJECTS[objectType].sobject)).names(),
       ),
+    // The manifest's Account fields, then the Task key field the activity methods need.
     ensureSchema: (conn, fields, schemaOptions = {}) =>
-      withSession(conn, (session) =>
-        ensureSchema(session, describes, conn, fields, { ...schemaOptions, namespace: options.namespace }),
-      ),
+      withSession(conn, async (session) => {
+        const settings = { ...schemaOptions, namespace: options.namespace };
+        const account = await ensureSchema(session, describes, conn, fields, settings);
+        const task = await ensureTaskKeyField(session, describes, conn, settings);
+        return {
+          present: [...account.present, ...task.present],
+          created: [...account.created, ...task.created],
+          blocked: [...account.blocked, ...task.blocked],
+          missing: [...(account.missing ?? []), ...(task.missing ?? [])],
+        };
+      }),
     writeBack: (conn: CrmConnection, objectType: AppObject, rows: readonly WriteBackRow[]): Promise<RowOutcome[]> =>
       withSession(conn, (session) =>
         writeBack(session, describes, conn, objectType, rows, options.fields, options.namespace),
       ),
     createTasks: (conn: CrmConnection, tasks: readonly CrmTask[]): Promise<RowOutcome[]> =>
-      withSession(conn, (session) => createTasks(session, tasks)),
-    createNote: (conn: CrmConnection, accountId: string, note: { title: string; body: string }) =>
+      withSession(conn, async (session) =>
+        createTasks(session, await taskKeyFieldName(session, describes, conn, options.namespace), tasks),
+      ).catch((error: unknown) => {
+        // Without a session or the key field no task can be made: every row says why.
+        const crmError = asCrmError(error);
+        return tasks.map((task) => ({ id: task.accountId, ok: false as const, error: crmError }));
+      }),
+    findTasksByKey: (conn: CrmConnection, keys: readonly string[]): Promise<Map<string, FoundActivity>> =>
+      withSession(conn, async (session) =>
+        findTasksByKey(session, await taskKeyFieldName(session, describes, conn, options.namespace), keys),
+      ),
+    closeTasks: (conn: CrmConnection, closures: readonly TaskClosure[]): Promise<RowOutcome[]> =>
+      withSession(conn, (session) => closeTasks(session, closures)).catch((error: unknown) => {
+        const crmError = asCrmError(error);
+        return closures.map((closure) => ({ id: closure.id, ok: false as const, error: crmError }));
+      }),
+    createNote: (conn: CrmConnection, accountId: string, note: CrmNote) =>
       withSession(conn, (session) => createNote(session, accountId, note)),
+    findNoteByKey: (conn: CrmConnection, accountId: string, key: string) =>
+      withSession(conn, (session) => findNoteByKey(session, accountId, key)),
+    activityLookupLagMs: 0,
   };
 }

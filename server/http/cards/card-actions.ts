@@ -1,11 +1,14 @@
-import { enqueueScore, type EnqueuedRun, type Queues } from '../../../jobs/queues.ts';
+import { enqueueQbrBrief, enqueueScore, type EnqueuedRun, type Queues } from '../../../jobs/queues.ts';
+import { briefQbrDate } from '../../core/qbr/cadence.ts';
 import { setCardOverrideSchema, type AccountCard } from '../../contracts/cards.ts';
 import { OVERRIDE_MAX_DAYS } from '../../contracts/health.ts';
-import { buildCardView, HISTORY_DAYS } from '../../core/health/card-view.ts';
+import { buildCardView, HISTORY_DAYS, type CardRows } from '../../core/health/card-view.ts';
 import { overrideSchema } from '../../core/health/override.ts';
 import { DAY_MS } from '../../core/health/signals.ts';
 import { recordAudit } from '../../platform/db/audit.ts';
-import { cardStore, type CardScope } from '../../platform/db/card-store.ts';
+import { cardStore, type CardScope, type CardSource } from '../../platform/db/card-store.ts';
+import type { Sealer } from '../../platform/crypto.ts';
+import { briefLinks } from '../qbr/brief-links.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { accountNotFound, overrideStore } from '../../platform/db/override-store.ts';
 import type { InstallationKey } from '../../platform/db/sync-store.ts';
@@ -26,13 +29,41 @@ export interface CardTarget {
   actor: string;
 }
 
+/** One QBR brief per account a minute from cards (a brief reads a quarter of data). */
+export const BRIEF_RULE = (accountId: string): RateLimitRule => ({
+  name: `card-qbr:${accountId}`,
+  limit: 1,
+  windowMs: 60_000,
+});
+
 /** One rescore per account a minute, and 30 a minute per installation, from cards. */
 export const RESCORE_RULES = {
   account: (accountId: string): RateLimitRule => ({ name: `card-rescore:${accountId}`, limit: 1, windowMs: 60_000 }),
   installation: { name: 'card-rescore', limit: 30, windowMs: 60_000 } satisfies RateLimitRule,
 };
 
-export function cardActions(db: Database, queues: Queues, now: () => number) {
+/** The card's rows with signed links to the latest brief. */
+export function withBriefLinks(
+  rows: CardSource,
+  links: { sealer: Sealer; publicUrl: string; key: InstallationKey },
+  now: number,
+): Omit<CardRows, 'crm'> {
+  const { key: _key, ...card } = rows;
+  return {
+    ...card,
+    brief: rows.brief && {
+      ...rows.brief,
+      links: briefLinks(links.sealer, links.publicUrl, links.key, rows.brief.id, now),
+    },
+  };
+}
+
+export function cardActions(
+  db: Database,
+  queues: Queues,
+  now: () => number,
+  links: { sealer: Sealer; publicUrl: string },
+) {
   const cards = cardStore(db);
   const overrides = overrideStore(db);
   const limiter = createRateLimiter(queues.redis);
@@ -43,7 +74,7 @@ export function cardActions(db: Database, queues: Queues, now: () => number) {
     const since = new Date(at - (HISTORY_DAYS - 1) * DAY_MS).toISOString().slice(0, 10);
     const rows = await cards.load(scope, accountId, since);
     if (!rows) throw accountNotFound();
-    return buildCardView({ ...rows, crm }, at);
+    return buildCardView({ ...withBriefLinks(rows, { ...links, key: rows.key }, at), crm }, at);
   }
   const view = (target: CardTarget) => viewIn(target.crm, { key: target.key }, target.accountId);
 
@@ -113,6 +144,27 @@ export function cardActions(db: Database, queues: Queues, now: () => number) {
       });
       await rescore(target);
       return view(target);
+    },
+
+    /** Queues a QBR brief of the account for its next QBR (today's without a renewal date); 429 when asked twice a minute. */
+    async requestBrief(target: CardTarget): Promise<{ jobId: string; qbrDate: string }> {
+      const account = await cards.renewalOf(target.key, target.accountId);
+      if (!account) throw accountNotFound();
+      const admission = await limiter.acquire(target.key.installationId, BRIEF_RULE(target.accountId));
+      if (!admission.allowed) {
+        throw new AppError(429, 'BRIEF_RATE_LIMITED', 'A brief of this account was asked for a moment ago', {
+          retryAfterMs: admission.retryAfterMs,
+        });
+      }
+      const qbrDate = briefQbrDate(account.renewalDate, now());
+      const { jobId } = await enqueueQbrBrief(queues, {
+        ...target.key,
+        accountExternalId: target.accountId,
+        qbrDate,
+        trigger: 'card',
+        requestedBy: target.actor,
+      });
+      return { jobId, qbrDate };
     },
 
     /** Queues a rescore of the account; 429 with the wait in `retryAfterMs` when over either limit. */

@@ -1,4 +1,5 @@
 import type { Queues } from '../../../jobs/queues.ts';
+import type { Sealer } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
 import type { InstallationRepository } from '../../platform/db/installations.ts';
 
@@ -13,6 +14,8 @@ export interface CardsDeps {
   hubspotClientSecret: string | undefined;
   /** The Salesforce app's consumer secret; without it `POST /canvas` answers 503. */
   salesforceConsumerSecret: string | undefined;
+  /** Seals the card's links to QBR briefs (the app's encryption key). */
+  sealer: Sealer;
   /** The built Canvas card (extension-ui/salesforce/dist); a plain shell is served while it is absent. */
   canvasDistDir?: string;
   now?: () => number;

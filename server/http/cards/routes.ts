@@ -34,8 +34,8 @@ function noStore(res: Response): Response {
   return res.setHeader('Cache-Control', 'no-store');
 }
 
-/** Sets Retry-After on a refused rescore, then lets the error handler answer it. */
-async function answerRescore(res: Response, run: () => Promise<unknown>): Promise<void> {
+/** Answers 202 for queued work; sets Retry-After on a refusal, then lets the error handler answer it. */
+async function answerQueued(res: Response, run: () => Promise<unknown>): Promise<void> {
   try {
     await run();
   } catch (error) {
@@ -94,7 +94,11 @@ function hubspotRoutes(deps: CardsDeps, actions: CardActions, now: () => number)
   });
   router.post('/account/rescore', async (req, res) => {
     const { target } = await targetOf(req);
-    await answerRescore(res, () => actions.requestRescore(target));
+    await answerQueued(res, () => actions.requestRescore(target));
+  });
+  router.post('/account/qbr', async (req, res) => {
+    const { target } = await targetOf(req);
+    await answerQueued(res, () => actions.requestBrief(target));
   });
   return router;
 }
@@ -125,7 +129,11 @@ function canvasApiRoutes(actions: CardActions, sessions: CanvasSessions): Router
   });
   router.post('/card/rescore', async (req, res) => {
     const target = await targetOf(req);
-    await answerRescore(res, () => actions.requestRescore(target));
+    await answerQueued(res, () => actions.requestRescore(target));
+  });
+  router.post('/card/qbr', async (req, res) => {
+    const target = await targetOf(req);
+    await answerQueued(res, () => actions.requestBrief(target));
   });
   return router;
 }
@@ -171,7 +179,7 @@ function canvasEntry(deps: CardsDeps, sessions: CanvasSessions): RequestHandler 
 
 export function cardsRouter(deps: CardsDeps): Router {
   const now = deps.now ?? Date.now;
-  const actions = cardActions(deps.db, deps.queues, now);
+  const actions = cardActions(deps.db, deps.queues, now, { sealer: deps.sealer, publicUrl: deps.publicUrl });
   const sessions = canvasSessions(deps.queues.redis);
   const router = express.Router();
   router.use('/api/cards', hubspotRoutes(deps, actions, now));

@@ -1,3 +1,4 @@
+import type { Sealer } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
 import type { Installation } from '../../platform/db/installations.ts';
 
@@ -14,6 +15,8 @@ export interface PreviewSignInput {
  */
 export interface PreviewDeps {
   db: Database;
+  /** Seals the card's links to QBR briefs. */
+  sealer: Sealer;
   /** The public origin: the canvas URL a real org would post to. */
   publicUrl: string;
   salesforceConsumerSecret: string;

@@ -4,6 +4,7 @@ import express, { type Express, type Request } from 'express';
 import { z } from 'zod';
 import { buildCardView, HISTORY_DAYS } from '../../core/health/card-view.ts';
 import { DAY_MS } from '../../core/health/signals.ts';
+import { withBriefLinks } from '../cards/card-actions.ts';
 import { cardStore } from '../../platform/db/card-store.ts';
 import type { Installation } from '../../platform/db/installations.ts';
 import { AppError } from '../../platform/errors.ts';
@@ -73,7 +74,8 @@ export function mountPreview(app: Express, deps: PreviewDeps): void {
     const key = { workspaceId: installation.workspaceId, installationId: installation.id };
     const rows = await cards.load({ key }, accountId, since);
     if (!rows) throw new AppError(404, 'NOT_FOUND', 'No such account in this installation');
-    return { card: buildCardView({ ...rows, crm: 'salesforce' }, at), at };
+    const links = { sealer: deps.sealer, publicUrl: deps.publicUrl, key };
+    return { card: buildCardView({ ...withBriefLinks(rows, links, at), crm: 'salesforce' }, at), at };
   }
 
   router.get('/', async (_req, res) => {

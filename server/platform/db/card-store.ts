@@ -1,8 +1,18 @@
-import { sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { CardExplanation, CardRows } from '../../core/health/card-view.ts';
 import type { Database } from './database.ts';
 import type { Provider } from './installations.ts';
-import { accountHealth, accounts, healthOverrides, healthScores, installations, syncState } from './schema.ts';
+import {
+  accountHealth,
+  accounts,
+  healthOverrides,
+  healthScores,
+  installations,
+  qbrBriefs,
+  syncState,
+  warnings,
+  warningTasks,
+} from './schema.ts';
 import type { InstallationKey } from './sync-store.ts';
 
 /**
@@ -13,7 +23,12 @@ import type { InstallationKey } from './sync-store.ts';
  * row comes back as one JSON value, so both drivers hand over the same types.
  */
 
-export type CardSource = Omit<CardRows, 'crm'>;
+/** The rows of a card; the brief's links are signed by the caller. */
+export type CardSource = Omit<CardRows, 'crm' | 'brief'> & {
+  /** The installation the account was found in (a HubSpot request names only its portal). */
+  key: InstallationKey;
+  brief: Omit<NonNullable<CardRows['brief']>, 'links'> | null;
+};
 
 /**
  * Whose account: an installation's key (a Canvas session holds it), or the CRM's own id of an active
@@ -23,6 +38,8 @@ export type CardSource = Omit<CardRows, 'crm'>;
 export type CardScope = { key: InstallationKey } | { provider: Provider; externalId: string };
 
 interface CardJson {
+  workspaceId: string;
+  installationId: string;
   externalId: string;
   name: string | null;
   segment: string | null;
@@ -45,6 +62,15 @@ interface CardJson {
     expiresAt: string;
   } | null;
   lastSyncedAt: string | null;
+  warnings: {
+    id: string;
+    severity: 'low' | 'medium' | 'high';
+    title: string;
+    detail: string | null;
+    openedAt: string;
+    steps: { subject: string; dueAt: string; done: boolean }[];
+  }[];
+  brief: { id: string; version: number; qbrDate: string; generatedAt: string } | null;
 }
 
 /** The accounts of the scope: the installation join (when named by CRM id) and the where clause. */
@@ -66,10 +92,13 @@ function accountsOf(scope: CardScope) {
 
 function statement(cardScope: CardScope, accountExternalId: string, historySince: string) {
   const owner = accountsOf(cardScope);
-  const scope = (table: typeof healthScores | typeof healthOverrides | typeof syncState) =>
-    sql`${table.workspaceId} = ${accounts.workspaceId} and ${table.installationId} = ${accounts.installationId}`;
+  const scope = (
+    table: typeof healthScores | typeof healthOverrides | typeof syncState | typeof warnings | typeof qbrBriefs,
+  ) => sql`${table.workspaceId} = ${accounts.workspaceId} and ${table.installationId} = ${accounts.installationId}`;
   return sql`
     select json_build_object(
+      'workspaceId', ${accounts.workspaceId},
+      'installationId', ${accounts.installationId},
       'externalId', ${accounts.externalId},
       'name', ${accounts.name},
       'segment', ${accounts.segment},
@@ -99,7 +128,33 @@ function statement(cardScope: CardScope, accountExternalId: string, historySince
         order by ${healthOverrides.setAt} desc, ${healthOverrides.id} desc
         limit 1
       ),
-      'lastSyncedAt', (select max(${syncState.lastFinishedAt}) from ${syncState} where ${scope(syncState)})
+      'lastSyncedAt', (select max(${syncState.lastFinishedAt}) from ${syncState} where ${scope(syncState)}),
+      'warnings', coalesce((
+        select json_agg(json_build_object(
+          'id', ${warnings.id}, 'severity', ${warnings.severity}, 'title', ${warnings.title},
+          'detail', ${warnings.evidence}->>'text', 'openedAt', ${warnings.openedAt},
+          'steps', coalesce((
+            select json_agg(json_build_object(
+              'subject', ${warningTasks.subject}, 'dueAt', ${warningTasks.dueAt},
+              'done', ${warningTasks.state} = 'closed') order by ${warningTasks.step})
+            from ${warningTasks}
+            where ${warningTasks.workspaceId} = ${warnings.workspaceId}
+              and ${warningTasks.installationId} = ${warnings.installationId}
+              and ${warningTasks.warningId} = ${warnings.id}
+          ), '[]'::json)) order by ${warnings.openedAt})
+        from ${warnings}
+        where ${scope(warnings)} and ${warnings.accountExternalId} = ${accountExternalId}
+          and ${warnings.status} = 'open'
+      ), '[]'::json),
+      'brief', (
+        select json_build_object(
+          'id', ${qbrBriefs.id}, 'version', ${qbrBriefs.version}, 'qbrDate', ${qbrBriefs.qbrDate},
+          'generatedAt', ${qbrBriefs.generatedAt})
+        from ${qbrBriefs}
+        where ${scope(qbrBriefs)} and ${qbrBriefs.accountExternalId} = ${accountExternalId}
+        order by ${qbrBriefs.generatedAt} desc, ${qbrBriefs.version} desc
+        limit 1
+      )
     ) as card
     from ${accounts}
     ${owner.join}
@@ -116,6 +171,22 @@ const instant = (value: string | null) => (value === null ? null : new Date(valu
 
 export function cardStore(db: Database) {
   return {
+    /** The account's renewal date (null when it has none), or null when the account is unknown or archived. */
+    async renewalOf(key: InstallationKey, accountExternalId: string): Promise<{ renewalDate: string | null } | null> {
+      const [row] = await db
+        .select({ renewalDate: accounts.renewalDate })
+        .from(accounts)
+        .where(
+          and(
+            eq(accounts.workspaceId, key.workspaceId),
+            eq(accounts.installationId, key.installationId),
+            eq(accounts.externalId, accountExternalId),
+            eq(accounts.archived, false),
+          ),
+        );
+      return row ?? null;
+    },
+
     /** Null when the account is unknown to the installation or archived: the card answers 404 alike. */
     async load(scope: CardScope, accountExternalId: string, historySince: string): Promise<CardSource | null> {
       const result: unknown = await db.execute(statement(scope, accountExternalId, historySince));
@@ -124,6 +195,7 @@ export function cardStore(db: Database) {
       const card = typeof row.card === 'string' ? (JSON.parse(row.card) as CardJson) : row.card;
       const scoredAt = instant(card.scoredAt);
       return {
+        key: { workspaceId: card.workspaceId, installationId: card.installationId },
         account: {
           externalId: card.externalId,
           name: card.name,
@@ -149,6 +221,12 @@ export function cardStore(db: Database) {
           expiresAt: new Date(card.override.expiresAt),
         },
         lastSyncedAt: instant(card.lastSyncedAt),
+        warnings: card.warnings.map((warning) => ({
+          ...warning,
+          openedAt: new Date(warning.openedAt),
+          steps: warning.steps.map((step) => ({ ...step, dueAt: new Date(step.dueAt) })),
+        })),
+        brief: card.brief && { ...card.brief, generatedAt: new Date(card.brief.generatedAt) },
       };
     },
   };

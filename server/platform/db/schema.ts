@@ -762,6 +762,8 @@ export const warningTasks = pgTable(
     state: text('state', { enum: ['pending', 'created', 'closed', 'failed'] }).notNull(),
     crmTaskId: text('crm_task_id'),
     attempts: integer('attempts').notNull().default(0),
+    /** When the last create was sent: an in-doubt row is looked up only after the CRM's search lag. */
+    attemptedAt: instant('attempted_at'),
     lastError: text('last_error'),
     createdAt: instant('created_at'),
     closedAt: instant('closed_at'),
@@ -853,6 +855,7 @@ export const qbrBriefs = pgTable(
     generatedAt: instant('generated_at').notNull(),
     noteState: text('note_state', { enum: ['pending', 'written', 'failed'] }).notNull(),
     noteAttempts: integer('note_attempts').notNull().default(0),
+    noteAttemptedAt: instant('note_attempted_at'),
     crmNoteId: text('crm_note_id'),
     noteWrittenAt: instant('note_written_at'),
     noteError: text('note_error'),

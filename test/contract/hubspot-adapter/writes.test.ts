@@ -147,6 +147,7 @@ describe('HubSpot adapter: schema, write-back, tasks, notes, deletes and reads b
     const owner = [...store.owners.values()][0];
     const outcomes = await h.adapter.createTasks(conn, [
       {
+        key: 'bw-writes-task-0001',
         accountId: companyIds[3] as string,
         ownerId: owner?.id ?? null,
         subject: 'Health dropped to red',
@@ -155,6 +156,7 @@ describe('HubSpot adapter: schema, write-back, tasks, notes, deletes and reads b
         priority: 'high',
       },
       {
+        key: 'bw-writes-task-0002',
         accountId: companyIds[4] as string,
         ownerId: null,
         subject: 'Renewal in 60 days',
@@ -168,7 +170,11 @@ describe('HubSpot adapter: schema, write-back, tasks, notes, deletes and reads b
     expect(task?.properties).toMatchObject({ hs_task_subject: 'Health dropped to red', hs_task_priority: 'HIGH' });
     expect(store.associations(task!, 'companies').map((link) => link.id)).toEqual([companyIds[3]]);
 
-    const note = await h.adapter.createNote(conn, companyIds[5] as string, { title: 'QBR brief', body: 'A <b> & c' });
+    const note = await h.adapter.createNote(conn, companyIds[5] as string, {
+      key: 'bw-writes-note-0001',
+      title: 'QBR brief',
+      body: 'A <b> & c',
+    });
     const stored = store.get('notes', note.id);
     expect(stored?.properties.hs_note_body).toContain('QBR brief');
     expect(stored?.properties.hs_note_body).toContain('A &lt;b&gt; &amp; c');

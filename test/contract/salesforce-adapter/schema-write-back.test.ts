@@ -36,21 +36,24 @@ describe('ensureSchema', () => {
   it('reports missing fields and creates nothing unless asked', async () => {
     const mark = sinceMark();
     const report = await h.adapter.ensureSchema(h.connection(), manifest.fields);
-    expect(report).toEqual({ present: [], created: [], blocked: [], missing: keys });
-    expect(requestsSince(mark)).toEqual(['GET /services/data/v66.0/sobjects/Account/describe']);
+    expect(report).toEqual({ present: [], created: [], blocked: [], missing: [...keys, 'activity_key'] });
+    expect(requestsSince(mark)).toEqual([
+      'GET /services/data/v66.0/sobjects/Account/describe',
+      'GET /services/data/v66.0/sobjects/Task/describe',
+    ]);
   });
 
   it('creates missing fields through Tooling when asked, and reports them blocked until access is granted', async () => {
     const report = await h.adapter.ensureSchema(h.connection(), manifest.fields, { createMissing: true });
-    expect(report.created).toEqual(keys);
+    expect(report.created).toEqual([...keys, 'activity_key']);
     expect(report.present).toEqual([]);
     expect(report.missing).toEqual([]);
-    expect(report.blocked.map((entry) => entry.key)).toEqual(keys);
+    expect(report.blocked.map((entry) => entry.key)).toEqual([...keys, 'activity_key']);
     expect(report.blocked[0]?.reason).toContain('field-level security');
     // Idempotent: a second run creates nothing.
     const again = await h.adapter.ensureSchema(h.connection(), manifest.fields, { createMissing: true });
     expect(again.created).toEqual([]);
-    expect(again.blocked).toHaveLength(keys.length);
+    expect(again.blocked).toHaveLength(keys.length + 1);
   });
 
   it('reports the field-level security gap per field once some are granted', async () => {
@@ -59,6 +62,7 @@ describe('ensureSchema', () => {
     expect(report.present).toEqual(keys.filter((key) => key !== 'health_drivers'));
     expect(report.blocked).toEqual([
       { key: 'health_drivers', reason: expect.stringContaining('Health_Drivers__c') as string },
+      { key: 'activity_key', reason: expect.stringContaining('Activity_Key__c') as string },
     ]);
   });
 });
@@ -137,40 +141,5 @@ describe('writeBack', () => {
     ]);
     // One call for the chunk, not retried by jsforce.
     expect(rule.hits).toBe(1);
-  });
-});
-
-describe('tasks and notes', () => {
-  it('creates Tasks on accounts with owner, due date and priority, and a Note on an account', async () => {
-    const [account] = accountIds();
-    const owner = (await h.run.connect().query<{ Id: string }>('SELECT Id FROM User LIMIT 1')).records[0]?.Id ?? null;
-    const outcomes = await h.adapter.createTasks(h.connection(), [
-      {
-        accountId: account as string,
-        ownerId: owner,
-        subject: 'Health fell to red',
-        body: 'Usage fell 40%',
-        dueAt: Date.parse('2026-03-09T00:00:00Z'),
-        priority: 'high',
-      },
-      { accountId: 'bad', ownerId: null, subject: 'x', body: 'y', dueAt: 0, priority: 'low' },
-    ]);
-    expect(outcomes[0]).toMatchObject({ ok: true, id: expect.stringMatching(/^00T/) as string });
-    expect(outcomes[1]).toMatchObject({ ok: false, id: 'bad' });
-    const task = await h.run
-      .connect()
-      .query<Record<string, unknown>>(`SELECT WhatId, OwnerId, ActivityDate, Priority, Subject FROM Task`);
-    expect(task.records[0]).toMatchObject({
-      WhatId: account,
-      OwnerId: owner,
-      ActivityDate: '2026-03-09',
-      Priority: 'High',
-      Subject: 'Health fell to red',
-    });
-
-    const note = await h.adapter.createNote(h.connection(), account as string, { title: 'QBR brief', body: 'Summary' });
-    expect(note.id).toMatch(/^002/);
-    const stored = await h.run.connect().query<Record<string, unknown>>('SELECT ParentId, Title, Body FROM Note');
-    expect(stored.records[0]).toMatchObject({ ParentId: account, Title: 'QBR brief', Body: 'Summary' });
   });
 });

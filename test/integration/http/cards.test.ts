@@ -46,6 +46,7 @@ describe.each(testDatabases())('card API on $name', (database) => {
   let org: InstallationKey;
   let distDir: string;
   let installations: ReturnType<typeof installationRepository>;
+  const sealer = createSealer(randomBytes(32));
   const seeded = new Map<string, SeededAccount>();
   const prefix = uniquePrefix();
 
@@ -143,7 +144,7 @@ describe.each(testDatabases())('card API on $name', (database) => {
     redis = createProducerConnection(TEST_REDIS_URL, silentLogger);
     await whenReady(redis);
     queues = createQueues(redis, prefix);
-    installations = installationRepository(handle.db, createSealer(randomBytes(32)));
+    installations = installationRepository(handle.db, sealer);
     const install = async (workspaceId: string, provider: 'hubspot' | 'salesforce', externalId: string) => {
       const row = await installations.install({
         workspaceId,
@@ -201,6 +202,7 @@ describe.each(testDatabases())('card API on $name', (database) => {
         db: handle.db,
         queues,
         installations,
+        sealer,
         publicUrl: url,
         hubspotClientSecret: HUBSPOT_SECRET,
         salesforceConsumerSecret: SALESFORCE_SECRET,

@@ -110,6 +110,7 @@ beforeAll(async () => {
         SALESFORCE_SANDBOX_LOGIN_URL: 'https://test.salesforce.com',
         SALESFORCE_API_SHARE: 0.5,
         DATA_RETENTION_DAYS: 0,
+        NODE_ENV: 'test',
       },
       database: handle,
       producer,

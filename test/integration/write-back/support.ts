@@ -163,6 +163,20 @@ export function grantFieldAccess(h: SyncHarness): void {
       actor,
     );
   }
+  // The Task key field the warning tasks need, when ensureSchema has created it.
+  if (org.object('Task')?.fields.has('activity_key__c')) {
+    org.insert(
+      'FieldPermissions',
+      {
+        ParentId: permissionSet,
+        SobjectType: 'Task',
+        Field: 'Task.Activity_Key__c',
+        PermissionsRead: true,
+        PermissionsEdit: true,
+      },
+      actor,
+    );
+  }
 }
 
 /** Requests to the CRM's write endpoint since the counters were reset. */

@@ -74,6 +74,10 @@ function scriptedAdapter(errors: CrmError[]): CrmAdapter {
     writeBack: () => Promise.reject(new Error('not used')),
     createTasks: () => Promise.reject(new Error('not used')),
     createNote: () => Promise.reject(new Error('not used')),
+    findTasksByKey: () => Promise.reject(new Error('not used')),
+    closeTasks: () => Promise.reject(new Error('not used')),
+    findNoteByKey: () => Promise.reject(new Error('not used')),
+    activityLookupLagMs: 0,
   };
 }
 

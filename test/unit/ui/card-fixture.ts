@@ -63,9 +63,29 @@ export function scoredCard(changes: Partial<AccountCard> = {}): AccountCard {
     ],
     moved: { delta: -2.6, text: 'Down 2.6 since yesterday: open tickets rose' },
     alerts: [
-      { id: 'a1', severity: 'info', title: 'Champion changed role', nextStep: null },
-      { id: 'a2', severity: 'critical', title: 'Usage fell 40% in two weeks', nextStep: 'Book a call with the admin' },
+      {
+        id: 'a1',
+        severity: 'info',
+        title: 'Champion changed role',
+        detail: null,
+        openedAt: '2026-12-01T08:00:00Z',
+        nextStep: null,
+        nextSteps: [],
+      },
+      {
+        id: 'a2',
+        severity: 'critical',
+        title: 'Usage fell 40% in two weeks',
+        detail: 'Active users over the last 14 days are 60% of the 56 days before',
+        openedAt: '2026-12-03T08:00:00Z',
+        nextStep: 'Book a call with the admin',
+        nextSteps: [
+          { text: 'Book a call with the admin', dueOn: '2026-12-06', done: false },
+          { text: 'Send the adoption guide', dueOn: '2026-12-10', done: false },
+        ],
+      },
     ],
+    qbr: { latest: null },
     renewal: { date: '2027-03-31', daysAway: 116, probability: 0.82, revenueAtRisk: 12_400 },
     freshness: {
       lastSyncedAt: '2026-12-05T09:50:00Z',

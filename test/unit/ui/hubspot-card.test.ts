@@ -5,6 +5,7 @@ import {
   ErrorState,
   hubspot,
   LineChart,
+  Link,
   LoadingSpinner,
   Modal,
   Select,
@@ -30,6 +31,7 @@ import { NOW, scoredCard } from './card-fixture.ts';
 const CARD_URL = 'https://bellwether.app/api/cards/account?portalId=62515&objectId=9001&userId=77';
 const OVERRIDE_URL = 'https://bellwether.app/api/cards/account/override?portalId=62515&objectId=9001&userId=77';
 const RESCORE_URL = 'https://bellwether.app/api/cards/account/rescore?portalId=62515&objectId=9001&userId=77';
+const QBR_URL = 'https://bellwether.app/api/cards/account/qbr?portalId=62515&objectId=9001&userId=77';
 
 const json = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
@@ -262,5 +264,54 @@ describe('HubSpot account health card', () => {
         { type: 'danger', message: 'Too many rescores; try again in 60 s' },
       ]),
     );
+  });
+
+  it('shows each open warning with what fired and its next steps, most severe first', async () => {
+    const ui = renderCard(json(scoredCard()));
+    await ui.waitFor(() => expect(ui.find(StatisticsItem).props.number).toBe('72'));
+    const alerts = ui.findAll(Alert).filter((alert) => alert.props.testId?.startsWith('alert-'));
+    expect(alerts.map((alert) => [alert.props.title, alert.props.variant])).toEqual([
+      ['Usage fell 40% in two weeks', 'danger'],
+      ['Champion changed role', 'info'],
+    ]);
+    const texts = alerts[0]!.findAll(Text).map((text) => text.text);
+    expect(texts).toEqual([
+      'Active users over the last 14 days are 60% of the 56 days before',
+      'Book a call with the admin (Due 6 Dec 2026)',
+      'Send the adoption guide (Due 10 Dec 2026)',
+      'Opened 2 days ago',
+    ]);
+  });
+
+  it('asks for a QBR brief with POST, and links the latest one in its three formats', async () => {
+    const links = {
+      html: 'https://bellwether.app/briefs/b1.html?t=x',
+      markdown: 'https://bellwether.app/briefs/b1.md?t=x',
+      pdf: 'https://bellwether.app/briefs/b1.pdf?t=x',
+    };
+    const withBrief = scoredCard({
+      qbr: {
+        latest: { id: 'b1', version: 2, qbrDate: '2027-01-12', generatedAt: '2026-12-05T09:00:00.000Z', links },
+      },
+    });
+    const ui = renderCard(json(scoredCard()), json({ status: 'queued' }, 202));
+    await ui.waitFor(() => expect(ui.find(StatisticsItem).props.number).toBe('72'));
+    expect(ui.findByTestId(Text, 'qbr-summary').text).toMatch(/^No QBR brief yet/);
+    expect(ui.findAll(Link)).toHaveLength(0);
+    ui.findByTestId(Button, 'qbr-prepare').trigger('onClick');
+    await ui.waitFor(() =>
+      expect(ui.mocks.actions.addAlert.calls).toEqual([
+        [{ type: 'success', message: 'QBR brief requested: it appears here when written' }],
+      ]),
+    );
+    expect(ui.fetch).toHaveBeenLastCalledWith(QBR_URL, { method: 'POST' });
+
+    const later = renderCard(json(withBrief));
+    await later.waitFor(() => expect(later.findByTestId(Text, 'qbr-summary').text).toMatch(/^Version 2, for the QBR/));
+    expect(later.findAll(Link).map((link) => [link.text, (link.props.href as { url: string }).url])).toEqual([
+      ['Open brief', links.html],
+      ['PDF', links.pdf],
+      ['Markdown', links.markdown],
+    ]);
   });
 });

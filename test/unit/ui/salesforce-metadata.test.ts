@@ -7,7 +7,12 @@ import {
   salesforceMetadataProblems,
   SALESFORCE_METADATA_DIR,
 } from '../../../extension-ui/salesforce/metadata-check.ts';
-import { salesforceMetadataFiles, type SalesforceManifest } from '../../../extension-ui/salesforce/metadata-files.ts';
+import {
+  salesforceMetadataFiles,
+  TASK_KEY_FIELD as PACKAGED_TASK_KEY_FIELD,
+  type SalesforceManifest,
+} from '../../../extension-ui/salesforce/metadata-files.ts';
+import { TASK_KEY_FIELD } from '../../../server/crm/salesforce/task-key-field.ts';
 
 const FIELD_FILE = 'objects/Account/fields/Health_Score__c.field-meta.xml';
 const copies: string[] = [];
@@ -121,6 +126,19 @@ describe('generated custom fields', () => {
     for (const line of lines) expect(xml).toContain(line);
     expect(files.get('permissionsets/Bellwether_Health.permissionset-meta.xml')).toContain(
       '<field>Account.F__c</field>',
+    );
+  });
+
+  it('ships the Task key field the Salesforce adapter upserts tasks on, with access in the permission set', async () => {
+    const { key: _key, ...adapterField } = TASK_KEY_FIELD;
+    expect(PACKAGED_TASK_KEY_FIELD).toEqual(adapterField);
+    const files = salesforceMetadataFiles(await manifest());
+    const xml = files.get('objects/Activity/fields/Activity_Key__c.field-meta.xml') ?? '';
+    for (const line of ['<externalId>true</externalId>', '<unique>true</unique>', '<length>80</length>']) {
+      expect(xml).toContain(line);
+    }
+    expect(files.get('permissionsets/Bellwether_Health.permissionset-meta.xml')).toContain(
+      '<field>Activity.Activity_Key__c</field>',
     );
   });
 

@@ -68,6 +68,8 @@ function rows(extra: Partial<CardRows> = {}): CardRows {
     history: [],
     override: null,
     lastSyncedAt: ago(10 * 60_000),
+    warnings: [],
+    brief: null,
     ...extra,
   };
 }

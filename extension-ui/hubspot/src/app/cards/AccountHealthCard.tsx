@@ -8,6 +8,8 @@ import {
   Flex,
   Heading,
   LineChart,
+  Link,
+  List,
   LoadingSpinner,
   Statistics,
   StatisticsItem,
@@ -112,6 +114,14 @@ export function AccountHealthCard({ context, actions, now = () => new Date() }: 
       >
         Rescore now
       </Button>
+      <Button
+        variant="secondary"
+        disabled={busy}
+        testId="qbr-prepare"
+        onClick={() => void act(() => cardApi.prepareBrief(ids), 'QBR brief requested: it appears here when written')}
+      >
+        Prepare QBR brief
+      </Button>
       <Button variant="secondary" testId="override-open" overlay={<OverrideForm now={now} onSubmit={saveOverride} />}>
         {view.override?.active ? 'Change override' : 'Override'}
       </Button>
@@ -162,8 +172,23 @@ function Banners({ view }: { view: CardView }) {
         </Alert>
       ) : null}
       {view.alerts.map((alert) => (
-        <Alert key={alert.id} title={alert.title} variant={PALETTE[alert.tone].hubspotAlert}>
-          {alert.nextStep ?? ''}
+        <Alert
+          key={alert.id}
+          title={alert.title}
+          variant={PALETTE[alert.tone].hubspotAlert}
+          testId={`alert-${alert.id}`}
+        >
+          {alert.detail ? <Text>{alert.detail}</Text> : null}
+          {alert.steps.length > 0 ? (
+            <List variant="ordered">
+              {alert.steps.map((step) => (
+                <Text key={step.text} variant="microcopy">
+                  {step.text} ({step.due})
+                </Text>
+              ))}
+            </List>
+          ) : null}
+          <Text variant="microcopy">{alert.opened}</Text>
         </Alert>
       ))}
     </>
@@ -231,6 +256,20 @@ function Scored({ view }: { view: CardView }) {
             </TableBody>
           </Table>
         </>
+      ) : null}
+      <Divider />
+      <Heading>QBR brief</Heading>
+      <Text variant="microcopy" testId="qbr-summary">
+        {view.qbr.summary}
+      </Text>
+      {view.qbr.links.length > 0 ? (
+        <Flex direction="row" gap="sm">
+          {view.qbr.links.map((link) => (
+            <Link key={link.label} href={{ url: link.href, external: true }} testId={`qbr-${link.label}`}>
+              {link.label}
+            </Link>
+          ))}
+        </Flex>
       ) : null}
       {view.groups.length > 0 ? (
         <Table bordered={false} testId="groups">

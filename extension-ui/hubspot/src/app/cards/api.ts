@@ -25,7 +25,7 @@ export interface CardIds {
   user: { id: number };
 }
 
-export function cardUrl(path: '' | '/override' | '/rescore', context: CardIds): string {
+export function cardUrl(path: '' | '/override' | '/rescore' | '/qbr', context: CardIds): string {
   const url = new URL(`/api/cards/account${path}`, API_ORIGIN);
   url.searchParams.set('portalId', String(context.portal.id));
   url.searchParams.set('objectId', String(context.crm.objectId));
@@ -64,6 +64,11 @@ export const cardApi = {
     cardFrom(await hubspot.fetch(cardUrl('/override', context), { method: 'DELETE' })),
   rescore: async (context: CardIds): Promise<void> => {
     const response = await hubspot.fetch(cardUrl('/rescore', context), { method: 'POST' });
+    if (!response.ok) throw await problem(response);
+  },
+  /** Asks for a QBR brief from the latest data; it appears on the card when written. */
+  prepareBrief: async (context: CardIds): Promise<void> => {
+    const response = await hubspot.fetch(cardUrl('/qbr', context), { method: 'POST' });
     if (!response.ok) throw await problem(response);
   },
 };

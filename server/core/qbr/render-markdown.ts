@@ -1,0 +1,43 @@
+import type { Brief } from './brief.ts';
+import { EMPTY, briefSubtitle, briefTitle, figureTables, opportunityGain } from './sections.ts';
+
+/** The brief as Markdown (a CRM note, an email): every figure with its definition, text escaped. */
+
+/** Escapes what Markdown would read as markup, and keeps a value on one table row. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_[\]<>|#~]/g, (char) => `\\${char}`).replace(/\r?\n/g, ' ');
+}
+
+export function renderMarkdown(brief: Brief): string {
+  const md = escapeMarkdown;
+  const lines: string[] = [`# ${md(briefTitle(brief))}`, '', md(briefSubtitle(brief)), '', md(brief.summary), ''];
+
+  lines.push('## Key figures', '');
+  for (const table of figureTables(brief)) {
+    lines.push(`### ${md(table.title)}`, '', '| Figure | Value | Definition |', '| --- | --- | --- |');
+    for (const figure of table.figures)
+      lines.push(`| ${md(figure.label)} | ${md(figure.text)} | ${md(figure.definition)} |`);
+    lines.push('');
+  }
+
+  lines.push('## Wins', '');
+  if (brief.wins.length === 0) lines.push(EMPTY.wins);
+  for (const win of brief.wins) lines.push(`- **${md(win.title)}**: ${md(win.detail)}`);
+  lines.push('', '## Risks', '');
+  if (brief.risks.length === 0) lines.push(EMPTY.risks);
+  for (const risk of brief.risks) lines.push(`- **${md(risk.title)}** (${risk.severity}): ${md(risk.detail)}`);
+  lines.push('', '## Top opportunities', '');
+  if (brief.opportunities.length === 0) lines.push(EMPTY.opportunities);
+  brief.opportunities.forEach((opportunity, index) =>
+    lines.push(
+      `${index + 1}. **${md(opportunity.title)}** (${md(opportunityGain(opportunity.expectedGain))}): ${md(opportunity.detail)}`,
+    ),
+  );
+  lines.push('', '## Proposed agenda', '');
+  brief.agenda.forEach((item, index) => {
+    lines.push(`${index + 1}. ${md(item.title)} (${item.minutes} min)`);
+    for (const note of item.notes) lines.push(`   - ${md(note)}`);
+  });
+  lines.push('', '## Renewal outlook', '', md(brief.renewal.text), '');
+  return `${lines.join('\n')}\n`;
+}

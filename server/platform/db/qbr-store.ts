@@ -1,0 +1,709 @@
+import { createHash } from 'node:crypto';
+import { and, desc, eq, inArray, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Brief } from '../../core/qbr/brief.ts';
+import type { BriefMeasure, NpsWindow, PeerFeatureUse, QbrInputs, UsageWindow } from '../../core/qbr/inputs.ts';
+import type { Period } from '../../core/qbr/period.ts';
+import type { Database } from './database.ts';
+import { accounts, qbrBriefs } from './schema.ts';
+import type { InstallationKey } from './sync-store.ts';
+
+/**
+ * The QBR brief's aggregates and its versions. Every aggregate is one query over one account of one
+ * installation, and states its days: a period is whole UTC days, both ends included, so instants are
+ * counted from the start day's midnight (inclusive) to the midnight after the end day (exclusive).
+ * Archived CRM records are left out. Versions: a brief is stored again only when its content changed.
+ */
+
+const DAY_MS = 86_400_000;
+
+const daySchema = z.iso.date();
+const periodSchema = z
+  .strictObject({ start: daySchema, end: daySchema })
+  .refine((period) => period.start <= period.end, { message: 'the period must start on or before its end' });
+
+const dayStart = (day: string) => Date.parse(`${day}T00:00:00Z`);
+const isoDay = (at: number) => new Date(at).toISOString().slice(0, 10);
+const addDays = (day: string, days: number) => isoDay(dayStart(day) + days * DAY_MS);
+const dayCount = (period: Period) => Math.round((dayStart(period.end) - dayStart(period.start)) / DAY_MS) + 1;
+
+/** The first and last days of a period the usage trend compares (the core's `periodWindows`). */
+function windowsOf(period: Period): { first: Period; last: Period } {
+  const days = Math.max(1, Math.min(30, Math.floor(dayCount(period) / 2)));
+  return {
+    first: { start: period.start, end: addDays(period.start, days - 1) },
+    last: { start: addDays(period.end, -(days - 1)), end: period.end },
+  };
+}
+
+/** [midnight of the start day, midnight after the end day). */
+const instants = (period: Period) => ({
+  from: new Date(dayStart(period.start)).toISOString(),
+  to: new Date(dayStart(period.end) + DAY_MS).toISOString(),
+});
+
+async function rowsOf<T>(db: Database, query: SQL): Promise<T[]> {
+  const result: unknown = await db.execute(query);
+  return (result as { rows: T[] }).rows;
+}
+
+/** Aggregates arrive as numbers, strings (numeric, bigint) or null, depending on the driver. */
+const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
+const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+const dayText = (value: unknown): string =>
+  value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10);
+const instantText = (value: unknown): string =>
+  value instanceof Date ? value.toISOString() : new Date(String(value)).toISOString();
+
+const bandSchema = z.enum(['red', 'yellow', 'green']).nullable();
+
+/** The parts of account_health.explanation a brief reads; the score job writes it, older shapes may linger. */
+const explanationSchema = z.looseObject({
+  score: z
+    .looseObject({
+      neutral: z.number().default(50),
+      measures: z
+        .array(
+          z.looseObject({
+            key: z.string(),
+            group: z.string(),
+            signal: z.string(),
+            label: z.string(),
+            direction: z.enum(['higher_is_better', 'lower_is_better']),
+            raw: z.union([z.number(), z.boolean()]).nullable(),
+            subScore: z.number().nullable(),
+            weight: z.number(),
+            nominalWeight: z.number(),
+            target: z.number().nullable().default(null),
+          }),
+        )
+        .default([]),
+    })
+    .optional(),
+  trend: z.looseObject({ text: z.string() }).nullable().optional(),
+  health: z.looseObject({ effective: z.looseObject({ band: bandSchema }) }).optional(),
+  renewal: z.looseObject({ probability: z.number().nullable(), revenueAtRisk: z.number().nullable() }).optional(),
+});
+
+/** Scoped to the installation and one account: `alias` is the table's alias in the query. */
+const scoped = (alias: string, key: InstallationKey, account: string) =>
+  sql`${sql.raw(alias)}.workspace_id = ${key.workspaceId} and ${sql.raw(alias)}.installation_id = ${key.installationId} and ${sql.raw(alias)}.account_external_id = ${account}`;
+const ofInstallation = (alias: string, key: InstallationKey) =>
+  sql`${sql.raw(alias)}.workspace_id = ${key.workspaceId} and ${sql.raw(alias)}.installation_id = ${key.installationId}`;
+
+/**
+ * Everything a brief of `accountExternalId` for `period` is built from, or null when the installation
+ * has no such (non-archived) account.
+ */
+export async function qbrInputs(
+  db: Database,
+  key: InstallationKey,
+  accountExternalId: string,
+  period: Period,
+): Promise<QbrInputs | null> {
+  const parsed = periodSchema.safeParse(period);
+  if (!parsed.success) {
+    throw new Error(`invalid QBR period ${JSON.stringify(period)}: ${parsed.error.issues[0]?.message ?? 'bad period'}`);
+  }
+  const [account] = await rowsOf<Record<string, unknown>>(
+    db,
+    sql`select a.name, a.segment, a.arr, a.licences, a.renewal_date
+        from accounts a
+        where ${ofInstallation('a', key)} and a.external_id = ${accountExternalId} and not a.archived`,
+  );
+  if (!account) return null;
+  const windows = windowsOf(period);
+  const before = { start: addDays(period.start, -dayCount(period)), end: addDays(period.start, -1) };
+  const [health, usage, first, last, tickets, nps, npsBefore, contacts, deals, warnings] = await Promise.all([
+    healthOf(db, key, accountExternalId, period),
+    usageOf(db, key, accountExternalId, period),
+    usageWindow(db, key, accountExternalId, windows.first),
+    usageWindow(db, key, accountExternalId, windows.last),
+    ticketsOf(db, key, accountExternalId, period),
+    npsOf(db, key, accountExternalId, period),
+    npsOf(db, key, accountExternalId, before),
+    contactsOf(db, key, accountExternalId, period),
+    dealsOf(db, key, accountExternalId, period),
+    warningsOf(db, key, accountExternalId),
+  ]);
+  const [featuresOffered, peers] = await Promise.all([
+    featuresOfferedIn(db, key, period),
+    peerFeatureUse(db, key, windows.last),
+  ]);
+  return {
+    account: {
+      externalId: accountExternalId,
+      name: (account.name as string | null) ?? null,
+      segment: (account.segment as string | null) ?? null,
+      arr: numOrNull(account.arr),
+      licences: numOrNull(account.licences),
+      renewalDate: account.renewal_date === null ? null : dayText(account.renewal_date),
+    },
+    period: { start: period.start, end: period.end },
+    health,
+    usage: { ...usage, first, last, featuresOffered, peers },
+    tickets,
+    nps: { period: nps, before: npsBefore },
+    contacts,
+    deals,
+    warnings,
+  };
+}
+
+/** The latest score with its explanation, and the last daily score on or before the start day. */
+async function healthOf(db: Database, key: InstallationKey, account: string, period: Period) {
+  const [[now], [atStart]] = await Promise.all([
+    rowsOf<Record<string, unknown>>(
+      db,
+      sql`select h.day, h.scored_at, h.status, h.score, h.band, h.trend, h.explanation
+          from account_health h where ${scoped('h', key, account)}`,
+    ),
+    rowsOf<Record<string, unknown>>(
+      db,
+      sql`select s.day, s.score, s.band from health_scores s
+          where ${scoped('s', key, account)} and s.day <= ${period.start}
+          order by s.day desc limit 1`,
+    ),
+  ]);
+  const explanation = now ? explanationSchema.safeParse(now.explanation) : null;
+  const stored = explanation?.success ? explanation.data : null;
+  const band = (value: unknown) => bandSchema.parse(value ?? null);
+  const measures: BriefMeasure[] = (stored?.score?.measures ?? []).map((measure) => ({
+    key: measure.key,
+    group: measure.group,
+    signal: measure.signal,
+    label: measure.label,
+    direction: measure.direction,
+    raw: measure.raw,
+    subScore: measure.subScore,
+    weight: measure.weight,
+    nominalWeight: measure.nominalWeight,
+    target: measure.target,
+  }));
+  return {
+    now: now
+      ? {
+          day: dayText(now.day),
+          scoredAt: instantText(now.scored_at),
+          status: now.status === 'scored' ? ('scored' as const) : ('insufficient_data' as const),
+          score: numOrNull(now.score),
+          band: band(now.band),
+          effectiveBand: stored?.health ? stored.health.effective.band : band(now.band),
+          trend: z
+            .enum(['improving', 'stable', 'declining'])
+            .nullable()
+            .parse(now.trend ?? null),
+          trendText: stored?.trend?.text ?? null,
+        }
+      : null,
+    atStart: atStart ? { day: dayText(atStart.day), score: numOrNull(atStart.score), band: band(atStart.band) } : null,
+    measures,
+    neutral: stored?.score?.neutral ?? 50,
+    renewal: {
+      probability: stored?.renewal?.probability ?? null,
+      revenueAtRisk: stored?.renewal?.revenueAtRisk ?? null,
+    },
+  };
+}
+
+/** Usage days of the period: how many, their events, the busiest day and the licences last reported. */
+async function usageOf(db: Database, key: InstallationKey, account: string, period: Period) {
+  const [row] = await rowsOf<Record<string, unknown>>(
+    db,
+    sql`select count(*)::int as days, coalesce(sum(u.events), 0)::float8 as events, max(u.active_users)::int as peak,
+          (select l.licences from usage_daily l
+           where ${scoped('l', key, account)} and l.date between ${period.start} and ${period.end} and l.licences is not null
+           order by l.date desc limit 1) as licences
+        from usage_daily u
+        where ${scoped('u', key, account)} and u.date between ${period.start} and ${period.end}`,
+  );
+  return {
+    period,
+    daysReported: num(row?.days),
+    events: num(row?.events),
+    peakActiveUsers: numOrNull(row?.peak),
+    reportedLicences: numOrNull(row?.licences),
+  };
+}
+
+/** Days reported in the window, their mean active users, and each feature's users ÷ active users. */
+async function usageWindow(db: Database, key: InstallationKey, account: string, window: Period): Promise<UsageWindow> {
+  const [[totals], features] = await Promise.all([
+    rowsOf<Record<string, unknown>>(
+      db,
+      sql`select count(*)::int as days, avg(u.active_users)::float8 as average, coalesce(sum(u.active_users), 0)::float8 as active
+          from usage_daily u
+          where ${scoped('u', key, account)} and u.date between ${window.start} and ${window.end}`,
+    ),
+    rowsOf<{ feature: string; users: unknown }>(
+      db,
+      sql`select f.key as feature, sum(f.value::float8)::float8 as users
+          from usage_daily u cross join lateral jsonb_each_text(u.features) as f(key, value)
+          where ${scoped('u', key, account)} and u.date between ${window.start} and ${window.end}
+          group by f.key order by f.key`,
+    ),
+  ]);
+  const active = num(totals?.active);
+  const featureShares: Record<string, number> = {};
+  if (active > 0) for (const row of features) featureShares[row.feature] = num(row.users) / active;
+  return {
+    period: window,
+    daysReported: num(totals?.days),
+    avgActiveUsers: numOrNull(totals?.average),
+    featureShares,
+  };
+}
+
+/** Every feature named in the installation's usage during the period. */
+async function featuresOfferedIn(db: Database, key: InstallationKey, period: Period): Promise<string[]> {
+  const rows = await rowsOf<{ feature: string }>(
+    db,
+    sql`select distinct f.key as feature
+        from usage_daily u cross join lateral jsonb_object_keys(u.features) as f(key)
+        where ${ofInstallation('u', key)} and u.date between ${period.start} and ${period.end}
+        order by 1`,
+  );
+  return rows.map((row) => row.feature);
+}
+
+/**
+ * Per feature, the mean share of active users using it over `window` at the installation's current
+ * customers that are green now and at those that are not (accounts with no active user in the
+ * window are left out; a feature an account did not use counts as 0 for it).
+ */
+async function peerFeatureUse(db: Database, key: InstallationKey, window: Period): Promise<PeerFeatureUse[]> {
+  const rows = await rowsOf<{ feature: string; side: string; accounts: unknown; share: unknown }>(
+    db,
+    sql`with per_account as (
+          select u.account_external_id as id, sum(u.active_users)::float8 as active
+          from usage_daily u
+          where ${ofInstallation('u', key)} and u.date between ${window.start} and ${window.end}
+          group by 1 having sum(u.active_users) > 0
+        ), per_feature as (
+          select u.account_external_id as id, f.key as feature, sum(f.value::float8) as users
+          from usage_daily u cross join lateral jsonb_each_text(u.features) as f(key, value)
+          where ${ofInstallation('u', key)} and u.date between ${window.start} and ${window.end}
+          group by 1, 2
+        ), banded as (
+          select p.id, p.active, case when h.band = 'green' then 'healthy' else 'other' end as side
+          from per_account p
+          join account_health h on ${ofInstallation('h', key)} and h.account_external_id = p.id
+          join accounts a on ${ofInstallation('a', key)} and a.external_id = p.id
+          where h.band is not null and not a.archived and a.customer_status is distinct from 'churned'
+        )
+        select fo.feature, b.side, count(*)::int as accounts, avg(coalesce(pf.users, 0) / b.active)::float8 as share
+        from banded b
+        cross join (select distinct feature from per_feature) fo
+        left join per_feature pf on pf.id = b.id and pf.feature = fo.feature
+        group by fo.feature, b.side
+        order by fo.feature, b.side`,
+  );
+  const byFeature = new Map<string, PeerFeatureUse>();
+  for (const row of rows) {
+    let peer = byFeature.get(row.feature);
+    if (!peer) {
+      peer = { feature: row.feature, healthyAccounts: 0, healthyShare: null, otherAccounts: 0, otherShare: null };
+      byFeature.set(row.feature, peer);
+    }
+    if (row.side === 'healthy') {
+      peer.healthyAccounts = num(row.accounts);
+      peer.healthyShare = numOrNull(row.share);
+    } else {
+      peer.otherAccounts = num(row.accounts);
+      peer.otherShare = numOrNull(row.share);
+    }
+  }
+  return [...byFeature.values()];
+}
+
+/**
+ * Tickets opened and closed in the period, and open at its end: created before the midnight after
+ * the end day and not closed by then. A ticket marked closed without a time counts as closed.
+ */
+async function ticketsOf(db: Database, key: InstallationKey, account: string, period: Period) {
+  const { from, to } = instants(period);
+  const [row] = await rowsOf<Record<string, unknown>>(
+    db,
+    sql`select
+          count(*) filter (where t.created_at_crm >= ${from} and t.created_at_crm < ${to})::int as opened,
+          count(*) filter (where t.closed and t.closed_at >= ${from} and t.closed_at < ${to})::int as closed,
+          count(*) filter (where t.created_at_crm < ${to} and (not t.closed or t.closed_at >= ${to}))::int as open_at_end,
+          count(*) filter (where t.created_at_crm < ${to} and (not t.closed or t.closed_at >= ${to})
+                           and t.priority in ('high', 'urgent'))::int as high_open_at_end
+        from tickets t
+        where ${scoped('t', key, account)} and not t.archived`,
+  );
+  return {
+    period,
+    opened: num(row?.opened),
+    closed: num(row?.closed),
+    openAtEnd: num(row?.open_at_end),
+    openHighPriorityAtEnd: num(row?.high_open_at_end),
+  };
+}
+
+/** NPS answers received in the period: all, promoters (9–10), detractors (0–6). */
+async function npsOf(db: Database, key: InstallationKey, account: string, period: Period): Promise<NpsWindow> {
+  const { from, to } = instants(period);
+  const [row] = await rowsOf<Record<string, unknown>>(
+    db,
+    sql`select count(*)::int as responses,
+          count(*) filter (where s.score >= 9)::int as promoters,
+          count(*) filter (where s.score <= 6)::int as detractors
+        from survey_responses s
+        where ${scoped('s', key, account)} and s.kind = 'nps' and s.responded_at >= ${from} and s.responded_at < ${to}`,
+  );
+  return {
+    period,
+    responses: num(row?.responses),
+    promoters: num(row?.promoters),
+    detractors: num(row?.detractors),
+  };
+}
+
+/**
+ * Contacts at the account at the end of the period (created by then, not gone by then: a dated
+ * departure counts from its day, an undated one always) and those of them with no engagement in
+ * the period's last 30 days.
+ */
+async function contactsOf(db: Database, key: InstallationKey, account: string, period: Period) {
+  const engagementWindow = { start: addDays(period.end, -29), end: period.end };
+  const { to } = instants(period);
+  const engagedFrom = instants(engagementWindow).from;
+  const [row] = await rowsOf<Record<string, unknown>>(
+    db,
+    sql`with present as (
+          select c.role, c.last_engaged_at from contacts c
+          where ${scoped('c', key, account)} and not c.archived
+            and (c.created_at_crm is null or c.created_at_crm < ${to})
+            and (case when c.departed_on is not null then c.departed_on > ${period.end} else not c.departed end)
+        )
+        select count(*)::int as total,
+          count(*) filter (where role = 'champion')::int as champions,
+          count(*) filter (where role = 'executive_sponsor')::int as sponsors,
+          count(*) filter (where last_engaged_at is null or last_engaged_at < ${engagedFrom}
+                           or last_engaged_at >= ${to})::int as not_engaged
+        from present`,
+  );
+  return {
+    total: num(row?.total),
+    champions: num(row?.champions),
+    sponsors: num(row?.sponsors),
+    notEngaged: num(row?.not_engaged),
+    engagementWindow,
+  };
+}
+
+/** The next open renewal after the period, whether an expansion is open, and deals won in the period. */
+async function dealsOf(db: Database, key: InstallationKey, account: string, period: Period) {
+  const [[next], [row]] = await Promise.all([
+    rowsOf<Record<string, unknown>>(
+      db,
+      sql`select d.close_date, d.amount from deals d
+          where ${scoped('d', key, account)} and not d.archived and d.kind = 'renewal' and d.stage = 'open'
+            and d.close_date > ${period.end}
+          order by d.close_date, d.external_id limit 1`,
+    ),
+    rowsOf<Record<string, unknown>>(
+      db,
+      sql`select
+            bool_or(d.kind = 'expansion' and d.stage = 'open') as open_expansion,
+            count(*) filter (where d.kind = 'expansion' and d.stage = 'won'
+                             and d.close_date between ${period.start} and ${period.end})::int as won_expansions,
+            coalesce(sum(d.amount) filter (where d.kind = 'expansion' and d.stage = 'won'
+                             and d.close_date between ${period.start} and ${period.end}), 0)::float8 as won_expansion_amount,
+            count(*) filter (where d.kind = 'renewal' and d.stage = 'won'
+                             and d.close_date between ${period.start} and ${period.end})::int as won_renewals
+          from deals d
+          where ${scoped('d', key, account)} and not d.archived`,
+    ),
+  ]);
+  return {
+    nextRenewal: next ? { closeDate: dayText(next.close_date), amount: numOrNull(next.amount) } : null,
+    openExpansion: row?.open_expansion === true,
+    wonExpansions: { count: num(row?.won_expansions), amount: num(row?.won_expansion_amount) },
+    wonRenewals: num(row?.won_renewals),
+  };
+}
+
+/** Early warnings open now, most severe first, oldest first within a severity. */
+async function warningsOf(db: Database, key: InstallationKey, account: string) {
+  const rows = await rowsOf<Record<string, unknown>>(
+    db,
+    sql`select w.rule, w.severity, w.title, w.opened_at from warnings w
+        where ${scoped('w', key, account)} and w.status = 'open'
+        order by case w.severity when 'high' then 0 when 'medium' then 1 else 2 end, w.opened_at, w.id`,
+  );
+  return rows.map((row) => ({
+    rule: String(row.rule),
+    severity: z.enum(['low', 'medium', 'high']).parse(row.severity),
+    title: String(row.title),
+    openedAt: instantText(row.opened_at),
+  }));
+}
+
+// ---- versions ----------------------------------------------------------------------------------
+
+export type BriefTrigger = 'schedule' | 'card' | 'api';
+
+export interface StoredBrief {
+  id: string;
+  accountExternalId: string;
+  qbrDate: string;
+  period: Period;
+  version: number;
+  contentHash: string;
+  /** The brief as stored; read it with the core's `parseBrief`. */
+  brief: unknown;
+  trigger: BriefTrigger;
+  requestedBy: string | null;
+  generatedAt: Date;
+  noteState: 'pending' | 'written' | 'failed';
+  noteAttempts: number;
+  crmNoteId: string | null;
+  noteWrittenAt: Date | null;
+  noteError: string | null;
+}
+
+/** A version without its brief: what a list shows. */
+export type BriefSummary = Omit<StoredBrief, 'brief'>;
+
+/** JSON with keys sorted at every level, so equal content always hashes alike. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([name, item]) => `${JSON.stringify(name)}:${canonical(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** SHA-256 of the brief's content: everything but when it was generated. */
+export function briefContentHash(brief: Brief): string {
+  const { generatedAt: _generatedAt, ...content } = brief;
+  return createHash('sha256').update(canonical(content)).digest('hex');
+}
+
+const summaryColumns = {
+  id: qbrBriefs.id,
+  accountExternalId: qbrBriefs.accountExternalId,
+  qbrDate: qbrBriefs.qbrDate,
+  periodStart: qbrBriefs.periodStart,
+  periodEnd: qbrBriefs.periodEnd,
+  version: qbrBriefs.version,
+  contentHash: qbrBriefs.contentHash,
+  trigger: qbrBriefs.trigger,
+  requestedBy: qbrBriefs.requestedBy,
+  generatedAt: qbrBriefs.generatedAt,
+  noteState: qbrBriefs.noteState,
+  noteAttempts: qbrBriefs.noteAttempts,
+  crmNoteId: qbrBriefs.crmNoteId,
+  noteWrittenAt: qbrBriefs.noteWrittenAt,
+  noteError: qbrBriefs.noteError,
+};
+const allColumns = { ...summaryColumns, brief: qbrBriefs.brief };
+
+type SummaryRow = Omit<BriefSummary, 'period'> & { periodStart: string; periodEnd: string };
+
+function toSummary(row: SummaryRow): BriefSummary {
+  const { periodStart, periodEnd, ...rest } = row;
+  return { ...rest, period: { start: periodStart, end: periodEnd } };
+}
+
+const toStored = (row: SummaryRow & { brief: unknown }): StoredBrief => ({ ...toSummary(row), brief: row.brief });
+
+const ofKey = (key: InstallationKey) =>
+  and(eq(qbrBriefs.workspaceId, key.workspaceId), eq(qbrBriefs.installationId, key.installationId));
+
+export interface BriefVersionInput {
+  accountExternalId: string;
+  qbrDate: string;
+  period: Period;
+  brief: Brief;
+  trigger: BriefTrigger;
+  requestedBy: string | null;
+}
+
+/**
+ * Stores the brief as the next version of its account and QBR date, unless the latest version has the
+ * same content: then that version is the answer and nothing is written. Two writers racing for the
+ * same version number meet the unique index; the loser looks again.
+ */
+export async function saveBriefVersion(
+  db: Database,
+  key: InstallationKey,
+  input: BriefVersionInput,
+): Promise<{ row: StoredBrief; created: boolean }> {
+  const period = periodSchema.parse(input.period);
+  const qbrDate = daySchema.parse(input.qbrDate);
+  const contentHash = briefContentHash(input.brief);
+  const generatedAt = new Date(input.brief.generatedAt);
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const [latest] = await db
+      .select(allColumns)
+      .from(qbrBriefs)
+      .where(and(ofKey(key), eq(qbrBriefs.accountExternalId, input.accountExternalId), eq(qbrBriefs.qbrDate, qbrDate)))
+      .orderBy(desc(qbrBriefs.version))
+      .limit(1);
+    if (latest && latest.contentHash === contentHash) return { row: toStored(latest), created: false };
+    const [inserted] = await db
+      .insert(qbrBriefs)
+      .values({
+        ...key,
+        accountExternalId: input.accountExternalId,
+        qbrDate,
+        periodStart: period.start,
+        periodEnd: period.end,
+        version: (latest?.version ?? 0) + 1,
+        contentHash,
+        brief: input.brief,
+        trigger: input.trigger,
+        requestedBy: input.requestedBy,
+        generatedAt,
+        noteState: 'pending',
+      })
+      .onConflictDoNothing()
+      .returning(allColumns);
+    if (inserted) return { row: toStored(inserted), created: true };
+  }
+  throw new Error(
+    `could not store a new QBR brief version for account ${input.accountExternalId} on ${qbrDate}: other writers kept taking the version number`,
+  );
+}
+
+/** The latest version for the account (of that QBR date when given; else of the latest generated brief). */
+export async function latestBrief(
+  db: Database,
+  key: InstallationKey,
+  accountExternalId: string,
+  qbrDate?: string,
+): Promise<StoredBrief | null> {
+  const [row] = await db
+    .select(allColumns)
+    .from(qbrBriefs)
+    .where(
+      and(
+        ofKey(key),
+        eq(qbrBriefs.accountExternalId, accountExternalId),
+        qbrDate === undefined ? undefined : eq(qbrBriefs.qbrDate, daySchema.parse(qbrDate)),
+      ),
+    )
+    .orderBy(desc(qbrBriefs.generatedAt), desc(qbrBriefs.version))
+    .limit(1);
+  return row ? toStored(row) : null;
+}
+
+const uuidSchema = z.uuid();
+
+/** One version by id; null when the installation has none by that id (or the id is not a uuid). */
+export async function briefById(db: Database, key: InstallationKey, id: string): Promise<StoredBrief | null> {
+  if (!uuidSchema.safeParse(id).success) return null;
+  const [row] = await db
+    .select(allColumns)
+    .from(qbrBriefs)
+    .where(and(ofKey(key), eq(qbrBriefs.id, id)));
+  return row ? toStored(row) : null;
+}
+
+/** Versions of the installation's briefs, newest first, optionally of one account and QBR date. */
+export async function listBriefs(
+  db: Database,
+  key: InstallationKey,
+  filter: { accountExternalId?: string; qbrDate?: string; limit?: number } = {},
+): Promise<BriefSummary[]> {
+  const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
+  const rows = await db
+    .select(summaryColumns)
+    .from(qbrBriefs)
+    .where(
+      and(
+        ofKey(key),
+        filter.accountExternalId === undefined ? undefined : eq(qbrBriefs.accountExternalId, filter.accountExternalId),
+        filter.qbrDate === undefined ? undefined : eq(qbrBriefs.qbrDate, daySchema.parse(filter.qbrDate)),
+      ),
+    )
+    .orderBy(desc(qbrBriefs.generatedAt), desc(qbrBriefs.version))
+    .limit(limit);
+  return rows.map(toSummary);
+}
+
+// ---- the CRM note of a version -----------------------------------------------------------------
+
+/** Counts a note attempt before the CRM call: a lost answer leaves the version in doubt (attempts > 0). */
+export async function markNoteAttempt(db: Database, key: InstallationKey, id: string, at: Date): Promise<void> {
+  await db
+    .update(qbrBriefs)
+    .set({ noteAttempts: sql`${qbrBriefs.noteAttempts} + 1`, noteAttemptedAt: at })
+    .where(and(ofKey(key), eq(qbrBriefs.id, id)));
+}
+
+export async function recordNoteWritten(
+  db: Database,
+  key: InstallationKey,
+  id: string,
+  crmNoteId: string,
+  at: Date,
+): Promise<void> {
+  await db
+    .update(qbrBriefs)
+    .set({ noteState: 'written', crmNoteId, noteWrittenAt: at, noteError: null })
+    .where(and(ofKey(key), eq(qbrBriefs.id, id)));
+}
+
+export async function recordNoteError(
+  db: Database,
+  key: InstallationKey,
+  id: string,
+  message: string,
+  final: boolean,
+): Promise<void> {
+  await db
+    .update(qbrBriefs)
+    .set({ noteError: message.slice(0, 2000), ...(final ? { noteState: 'failed' as const } : {}) })
+    .where(and(ofKey(key), eq(qbrBriefs.id, id)));
+}
+
+/** When the version's last note attempt was sent (for the CRM's search lag), or null. */
+export async function noteAttemptedAt(db: Database, key: InstallationKey, id: string): Promise<Date | null> {
+  const [row] = await db
+    .select({ at: qbrBriefs.noteAttemptedAt })
+    .from(qbrBriefs)
+    .where(and(ofKey(key), eq(qbrBriefs.id, id)));
+  return row?.at ?? null;
+}
+
+// ---- the schedule ------------------------------------------------------------------------------
+
+/** Current customers (not archived, not churned) with their renewal dates: what the daily QBR schedule reads. */
+export async function customerRenewals(
+  db: Database,
+  key: InstallationKey,
+): Promise<{ accountExternalId: string; renewalDate: string | null; name: string | null }[]> {
+  return db
+    .select({ accountExternalId: accounts.externalId, renewalDate: accounts.renewalDate, name: accounts.name })
+    .from(accounts)
+    .where(
+      and(
+        eq(accounts.workspaceId, key.workspaceId),
+        eq(accounts.installationId, key.installationId),
+        eq(accounts.archived, false),
+        or(isNull(accounts.customerStatus), ne(accounts.customerStatus, 'churned')),
+      ),
+    );
+}
+
+/** The (account, QBR date) pairs that already have a brief, of these QBR dates. */
+export async function briefsForDates(
+  db: Database,
+  key: InstallationKey,
+  qbrDates: readonly string[],
+): Promise<Set<string>> {
+  if (qbrDates.length === 0) return new Set();
+  const rows = await db
+    .selectDistinct({ account: qbrBriefs.accountExternalId, qbrDate: qbrBriefs.qbrDate })
+    .from(qbrBriefs)
+    .where(and(ofKey(key), inArray(qbrBriefs.qbrDate, [...qbrDates])));
+  return new Set(rows.map((row) => `${row.account}|${row.qbrDate}`));
+}
