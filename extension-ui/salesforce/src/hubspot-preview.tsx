@@ -76,10 +76,20 @@ function HubspotLayout({ view }: { view: CardView }) {
       ) : null}
       {view.alerts.map((alert) => (
         <div key={alert.id} className={`hs-alert hs-alert--${PALETTE[alert.tone].hubspotAlert}`}>
-          {alert.title}
-          {alert.nextStep ? ` — ${alert.nextStep}` : ''}
+          <strong>{alert.title}</strong>
+          {alert.detail ? <p>{alert.detail}</p> : null}
+          {alert.steps.length > 0 ? (
+            <ol>
+              {alert.steps.map((step) => (
+                <li key={step.text}>
+                  {step.text} ({step.due})
+                </li>
+              ))}
+            </ol>
+          ) : null}
         </div>
       ))}
+      <p className="hs-muted">{view.qbr.summary}</p>
       {view.renewal ? <p>{view.renewal}</p> : null}
       <p className="hs-muted">{view.freshness.updated}</p>
     </div>

@@ -13,9 +13,10 @@ import { signV3 } from '../../../server/crm/hubspot/request-signature.ts';
 import { createApp } from '../../../server/http/app.ts';
 import { CANVAS_DATA_ELEMENT_ID } from '../../../server/http/cards/canvas-page.ts';
 import { createSealer } from '../../../server/platform/crypto.ts';
+import { readBriefLink } from '../../../server/http/qbr/brief-links.ts';
 import type { DatabaseHandle } from '../../../server/platform/db/database.ts';
 import { createWorkspace, installationRepository } from '../../../server/platform/db/installations.ts';
-import { accounts } from '../../../server/platform/db/schema.ts';
+import { accounts, qbrBriefs, warnings, warningTasks } from '../../../server/platform/db/schema.ts';
 import type { InstallationKey } from '../../../server/platform/db/sync-store.ts';
 import { createProducerConnection, whenReady, type Redis } from '../../../server/platform/redis.ts';
 import { signCanvasRequest } from '../../../sandbox/salesforce/canvas.ts';
@@ -280,6 +281,92 @@ describe.each(testDatabases())('card API on $name', (database) => {
     } finally {
       await installations.setStatus(portalB.workspaceId, portalB.installationId, 'active', null);
     }
+  });
+
+  it('shows the open warnings with their next steps and the latest QBR brief with working links', async () => {
+    const at = new Date();
+    const [warning] = await handle.db
+      .insert(warnings)
+      .values({
+        ...portalA,
+        accountExternalId: '500',
+        rule: 'usage_drop',
+        dedupeKey: 'usage_drop:500',
+        severity: 'high',
+        status: 'open',
+        title: 'Usage fell 40% against its own baseline',
+        evidence: { text: 'Active users over 14 days are 60% of the 56 days before', values: {}, thresholds: {} },
+        openedAt: at,
+        lastSeenAt: at,
+      })
+      .returning();
+    await handle.db.insert(warningTasks).values(
+      ['Call the admin', 'Send the adoption guide'].map((subject, step) => ({
+        ...portalA,
+        warningId: warning!.id,
+        step,
+        taskKey: `bw-test-${warning!.id.slice(0, 8)}-${step}`,
+        accountExternalId: '500',
+        subject,
+        body: subject,
+        dueAt: new Date(at.getTime() + (step + 1) * 86_400_000),
+        state: 'pending' as const,
+      })),
+    );
+    const [brief] = await handle.db
+      .insert(qbrBriefs)
+      .values({
+        ...portalA,
+        accountExternalId: '500',
+        qbrDate: '2027-01-12',
+        periodStart: '2026-10-14',
+        periodEnd: '2027-01-11',
+        version: 3,
+        contentHash: 'h',
+        brief: {},
+        trigger: 'schedule',
+        generatedAt: at,
+        noteState: 'written',
+      })
+      .returning();
+    const card = accountCardSchema.parse(await (await hubspot('GET', cardPath(PORTAL_A, '500'))).json());
+    expect(card.alerts).toEqual([
+      expect.objectContaining({
+        id: warning!.id,
+        severity: 'critical',
+        title: 'Usage fell 40% against its own baseline',
+        detail: 'Active users over 14 days are 60% of the 56 days before',
+        nextStep: 'Call the admin',
+        nextSteps: [
+          expect.objectContaining({ text: 'Call the admin', done: false }),
+          expect.objectContaining({ text: 'Send the adoption guide', done: false }),
+        ],
+      }),
+    ]);
+    expect(card.qbr.latest).toMatchObject({ id: brief!.id, version: 3, qbrDate: '2027-01-12' });
+    const token = new URL(card.qbr.latest!.links.pdf).searchParams.get('t');
+    expect(readBriefLink(sealer, brief!.id, token, Date.now())).toEqual({ key: portalA, briefId: brief!.id });
+    // Another portal's card says nothing of A's warnings or briefs.
+    const ofB = accountCardSchema.parse(await (await hubspot('GET', cardPath(PORTAL_B, '500'))).json());
+    expect(ofB.alerts).toEqual([]);
+    expect(ofB.qbr.latest).toBeNull();
+  });
+
+  it('queues a QBR brief from the card, once a minute per account', async () => {
+    const first = await hubspot('POST', cardPath(PORTAL_A, '501', '/qbr'));
+    expect(first.status).toBe(202);
+    const jobs = await queues.get('qbr').getJobs(['waiting', 'delayed', 'prioritized']);
+    expect(jobs.map((job) => job.data as Record<string, unknown>)).toContainEqual(
+      expect.objectContaining({
+        ...portalA,
+        accountExternalId: '501',
+        trigger: 'card',
+        requestedBy: 'hubspot:user:42',
+      }),
+    );
+    const second = await hubspot('POST', cardPath(PORTAL_A, '501', '/qbr'));
+    expect((await refusal(second, 429)).code).toBe('BRIEF_RATE_LIMITED');
+    expect(second.headers.get('retry-after')).not.toBeNull();
   });
 
   it('answers 400 naming a malformed query', async () => {
