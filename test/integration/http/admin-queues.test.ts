@@ -143,7 +143,15 @@ describe('/admin/queues', () => {
     });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { queues: { name: string; jobs: { id: string; progress: unknown }[] }[] };
-    expect(body.queues.map((queue) => queue.name).sort()).toEqual(['maintenance', 'score', 'sync', 'write-back']);
+    expect(body.queues.map((queue) => queue.name).sort()).toEqual([
+      'maintenance',
+      'notify',
+      'qbr',
+      'score',
+      'sync',
+      'warnings',
+      'write-back',
+    ]);
     const listed = body.queues.find((queue) => queue.name === 'sync')?.jobs.find((entry) => entry.id === jobId);
     expect(listed?.progress).toEqual({ object: 'accounts', records: 1200 });
 

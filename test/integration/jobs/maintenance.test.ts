@@ -74,7 +74,7 @@ describe('scheduled maintenance', () => {
       pid: process.pid,
       lastJobId: next!.id,
       beats: 1,
-      queues: ['maintenance', 'sync', 'score', 'write-back'],
+      queues: ['maintenance', 'sync', 'score', 'write-back', 'warnings', 'notify', 'qbr'],
     });
   });
 
@@ -163,10 +163,11 @@ describe('installation schedulers', () => {
       workspaceId: 'ws-1',
       installationId: 'inst-a',
     });
-    // One scheduler per installation schedule: the manifest's sync and score ones and the test's.
+    // One scheduler per installation schedule: the manifest's sync, score and QBR ones and the test's.
     expect(a.map((s) => s.id).sort()).toEqual(
       [
         'maintenance.per-installation@inst-a',
+        'qbr.daily@inst-a',
         'score.daily@inst-a',
         'sync.incremental@inst-a',
         'sync.reconcile@inst-a',
@@ -187,7 +188,7 @@ describe('installation schedulers', () => {
       template: { data: { workspaceId: 'ws-1', installationId: 'inst-a' } },
     });
 
-    expect(await removeInstallationSchedulers(queues, withInstallationSchedule, 'inst-a')).toBe(4);
+    expect(await removeInstallationSchedulers(queues, withInstallationSchedule, 'inst-a')).toBe(5);
     expect(await removeInstallationSchedulers(queues, withInstallationSchedule, 'inst-a')).toBe(0);
     expect((await maintenance.getJobSchedulers()).map((s) => s.key).sort()).toEqual(
       ['maintenance.heartbeat', 'maintenance.prune', ownB.id].sort(),
