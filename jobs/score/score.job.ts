@@ -10,7 +10,7 @@ import {
   type Queues,
   type ScoreJobData,
 } from '../queues.ts';
-import { DEFAULT_LEASE_MS, tryLease } from '../sync/lease.ts';
+import { runLeased } from '../leased-run.ts';
 import { runScore, type ScoreDeps, type ScoreSummary } from './score-run.ts';
 
 /**
@@ -32,7 +32,6 @@ export interface ScoreJobServices {
 export type ScoreJobResult =
   { outcome: 'scored'; summary: ScoreSummary; writeBack: boolean } | { outcome: 'skipped'; reason: string };
 
-export const scoreLeaseKey = (installationId: string) => `bw:lock:{${installationId}}:score`;
 const BUSY_DELAY_MS = 5_000;
 
 export async function runScoreJob(
@@ -42,34 +41,36 @@ export async function runScoreJob(
   token: string | undefined,
   stopping?: AbortSignal,
 ): Promise<ScoreJobResult> {
-  const installation = await services.installations.get(data.workspaceId, data.installationId);
-  if (!installation || installation.status === 'uninstalled') {
-    return { outcome: 'skipped', reason: installation ? 'installation is uninstalled' : 'installation not found' };
-  }
-  const lease = await tryLease(services.redis, scoreLeaseKey(installation.id), services.leaseMs ?? DEFAULT_LEASE_MS);
-  if (!lease) return delayJob(job, token, services.busyDelayMs ?? BUSY_DELAY_MS);
-  let summary: ScoreSummary;
   // A margin for the database's clock, which dates the scores: re-evaluating an account changes nothing.
   const startedAt = new Date(Date.now() - 60_000);
-  try {
-    summary = await runScore(
-      services.score,
-      { workspaceId: data.workspaceId, installationId: data.installationId },
-      {
-        full: data.full,
-        accounts: data.accounts,
-        signal: stopping,
-        onProgress: (progress) => job.updateProgress({ ...progress }),
-      },
-    );
-  } catch (error) {
-    // The workers are closing: the run goes back to the queue whole, without spending an attempt.
-    // Awaited here: a rejection returned un-awaited would go unhandled while `finally` releases the lease.
-    if (stopping?.aborted) return await delayJob(job, token, BUSY_DELAY_MS);
-    throw error;
-  } finally {
-    await lease.release();
-  }
+  // Scoring reads only the database: it runs while the installation needs re-authorisation too.
+  const run = await runLeased(
+    services,
+    data,
+    { kind: 'score', activeOnly: false, job, token },
+    async (installation) => {
+      try {
+        const summary = await runScore(
+          services.score,
+          { workspaceId: data.workspaceId, installationId: data.installationId },
+          {
+            full: data.full,
+            accounts: data.accounts,
+            signal: stopping,
+            onProgress: (progress) => job.updateProgress({ ...progress }),
+          },
+        );
+        return { installation, summary };
+      } catch (error) {
+        // The workers are closing: the run goes back to the queue whole, without spending an attempt.
+        // Awaited here: a rejection returned un-awaited would go unhandled while the lease is released.
+        if (stopping?.aborted) return await delayJob(job, token, BUSY_DELAY_MS);
+        throw error;
+      }
+    },
+  );
+  if ('outcome' in run) return run;
+  const { installation, summary } = run;
   const writeBack = summary.changedValues > 0 && installation.status === 'active';
   if (writeBack) {
     await enqueueWriteBack(services.queues, { workspaceId: data.workspaceId, installationId: data.installationId });

@@ -1,5 +1,4 @@
 import type { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { CrmError } from '../../server/crm/errors.ts';
 import { actionFor } from '../../server/crm/errors.ts';
 import type { InstallationConnection } from '../../server/crm/connections.ts';
@@ -8,9 +7,9 @@ import type { CrmAdapter, CrmTask, RowOutcome } from '../../server/crm/types.ts'
 import type { Installation } from '../../server/platform/db/installations.ts';
 import type { InstallationKey } from '../../server/platform/db/sync-store.ts';
 import type { WarningStore } from '../../server/platform/db/warning-store.ts';
-import { delayJob, withCrmRecovery, type CrmWorkDeps, type ReauthOutcome } from '../crm-recovery.ts';
+import { withCrmRecovery, type CrmWorkDeps, type ReauthOutcome } from '../crm-recovery.ts';
+import { runLeased, type LeasedRunDeps } from '../leased-run.ts';
 import { enqueueWarningTasks, takeWarningTasksAgainRequest, type Queues, type WarningTasksJobData } from '../queues.ts';
-import { DEFAULT_LEASE_MS, tryLease } from '../sync/lease.ts';
 
 /**
  * The `tasks` job of the `warnings` queue: puts the playbooks' tasks in the CRM exactly once and
@@ -19,13 +18,10 @@ import { DEFAULT_LEASE_MS, tryLease } from '../sync/lease.ts';
  * its key before it is created again, once the CRM's search can see it. Closing appends why.
  */
 
-export interface WarningTasksServices extends CrmWorkDeps {
+export interface WarningTasksServices extends CrmWorkDeps, Omit<LeasedRunDeps, 'installations'> {
   store: WarningStore;
   adapters: Adapters;
   queues: Queues;
-  redis: Redis;
-  leaseMs?: number;
-  busyDelayMs?: number;
   now?: () => number;
 }
 
@@ -44,10 +40,7 @@ export interface WarningTasksSummary {
 export type WarningTasksResult =
   { outcome: 'done'; summary: WarningTasksSummary } | { outcome: 'skipped'; reason: string } | ReauthOutcome;
 
-export const warningTasksLeaseKey = (installationId: string) => `bw:lock:{${installationId}}:warning-tasks`;
-
 const BATCH = 100;
-const BUSY_DELAY_MS = 5_000;
 /** Row errors after which the rest of the run would fail the same way. */
 const STOPS: readonly CrmError['code'][] = ['RATE_LIMITED', 'QUOTA_EXHAUSTED', 'UNAUTHORIZED', 'MISSING_SCOPE'];
 
@@ -59,31 +52,22 @@ export async function runWarningTasksJob(
   job: JobLike,
   token: string | undefined,
 ): Promise<WarningTasksResult> {
-  const installation = await services.installations.get(data.workspaceId, data.installationId);
-  if (installation?.status !== 'active') {
-    return {
-      outcome: 'skipped',
-      reason: installation ? `installation is ${installation.status}` : 'installation not found',
-    };
-  }
-  const lease = await tryLease(
-    services.redis,
-    warningTasksLeaseKey(installation.id),
-    services.leaseMs ?? DEFAULT_LEASE_MS,
+  const result = await runLeased(
+    services,
+    data,
+    { kind: 'warning-tasks', activeOnly: true, job, token },
+    async (installation): Promise<WarningTasksResult> => {
+      const work = await withCrmRecovery(
+        services,
+        installation,
+        { job, token, actor: 'system:warning-tasks' },
+        (conn) => syncTasks(services, installation, conn, job),
+      );
+      if (!('summary' in work)) return work;
+      if (work.retryInMs !== null) await enqueueWarningTasks(services.queues, data, { delayMs: work.retryInMs });
+      return { outcome: 'done', summary: work.summary };
+    },
   );
-  if (!lease) return delayJob(job, token, services.busyDelayMs ?? BUSY_DELAY_MS);
-  let result: WarningTasksResult;
-  try {
-    const work = await withCrmRecovery(services, installation, { job, token, actor: 'system:warning-tasks' }, (conn) =>
-      syncTasks(services, installation, conn, job),
-    );
-    result = 'summary' in work ? { outcome: 'done', summary: work.summary } : work;
-    if ('summary' in work && work.retryInMs !== null) {
-      await enqueueWarningTasks(services.queues, data, { delayMs: work.retryInMs });
-    }
-  } finally {
-    await lease.release();
-  }
   if (await takeWarningTasksAgainRequest(services.queues, data.installationId)) {
     await enqueueWarningTasks(services.queues, data);
   }

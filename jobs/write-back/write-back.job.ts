@@ -13,8 +13,8 @@ import type { PendingWrite, WriteBackStore, WriteOutcome } from '../../server/pl
 import type { Logger } from '../../server/platform/logger.ts';
 import type { ManifestField } from '../../server/platform/manifest.ts';
 import { enqueueWriteBack, takeWriteBackAgainRequest, type Queues, type WriteBackJobData } from '../queues.ts';
-import { delayJob, withCrmRecovery, type ReauthDeps } from '../crm-recovery.ts';
-import { DEFAULT_LEASE_MS, tryLease } from '../sync/lease.ts';
+import { withCrmRecovery, type ReauthDeps } from '../crm-recovery.ts';
+import { runLeased } from '../leased-run.ts';
 
 /**
  * The `run` job of the `write-back` queue: puts an installation's computed values on its CRM
@@ -73,9 +73,6 @@ export type WriteBackResult =
 /** Rows per CRM call (DESIGN.md §4: HubSpot batch update 100, Salesforce sObject collections 200). */
 export const WRITE_BATCH_SIZE: Record<Provider, number> = { hubspot: 100, salesforce: 200 };
 
-export const writeBackLeaseKey = (installationId: string) => `bw:lock:{${installationId}}:write-back`;
-
-const BUSY_DELAY_MS = 5_000;
 /** Row errors after which the rest of the run would fail the same way. */
 const STOPS: readonly CrmError['code'][] = ['RATE_LIMITED', 'QUOTA_EXHAUSTED', 'UNAUTHORIZED', 'MISSING_SCOPE'];
 /** Row errors about the values or the record themselves: sending the same values again fails the same way. */
@@ -94,28 +91,12 @@ export async function runWriteBackJob(
   job: JobLike,
   token: string | undefined,
 ): Promise<WriteBackResult> {
-  const installation = await services.installations.get(data.workspaceId, data.installationId);
   // Never write for an installation that needs re-authorisation or is gone.
-  if (installation?.status !== 'active') {
-    return {
-      outcome: 'skipped',
-      reason: installation ? `installation is ${installation.status}` : 'installation not found',
-    };
-  }
-  const lease = await tryLease(
-    services.redis,
-    writeBackLeaseKey(installation.id),
-    services.leaseMs ?? DEFAULT_LEASE_MS,
-  );
-  if (!lease) return delayJob(job, token, services.busyDelayMs ?? BUSY_DELAY_MS);
-  let result: WriteBackResult;
-  try {
-    result = await withCrmRecovery(services, installation, { job, token, actor: 'system:write-back' }, (connection) =>
+  const result = await runLeased(services, data, { kind: 'write-back', activeOnly: true, job, token }, (installation) =>
+    withCrmRecovery(services, installation, { job, token, actor: 'system:write-back' }, (connection) =>
       writeChanged(services, installation, connection, job),
-    );
-  } finally {
-    await lease.release();
-  }
+    ),
+  );
   await goAgainIfAsked(services, data);
   return result;
 }
