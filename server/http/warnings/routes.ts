@@ -5,7 +5,6 @@ import { validateWarningRules } from '../../core/warnings/rules-config.ts';
 import { recordAudit } from '../../platform/db/audit.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { warningStore } from '../../platform/db/warning-store.ts';
-import { AppError } from '../../platform/errors.ts';
 import { viewerActor } from '../ingest/keys.ts';
 import { installationFor } from '../install/access.ts';
 import { installContext, type InstallDeps } from '../install/deps.ts';
@@ -89,9 +88,15 @@ export function warningsRouter(deps: WarningsDeps, install: InstallDeps): Router
     const { key, actor } = await caller(req);
     const checked = validateWarningRules(req.body ?? {});
     if (!checked.ok) {
-      throw new AppError(422, 'INVALID_WARNING_RULES', 'The warning rules are not valid', {
-        problems: checked.problems,
+      // Every problem with its JSON path, in the error body's `issues`; nothing is stored.
+      res.status(422).json({
+        error: {
+          code: 'INVALID_WARNING_RULES',
+          message: 'The warning rules are not valid',
+          issues: checked.problems.map((problem) => ({ path: problem.path, message: problem.message })),
+        },
       });
+      return;
     }
     const at = new Date(ctx.now());
     const version = await store.saveRules(key, checked.rules, actor, at);

@@ -82,6 +82,8 @@ export async function startHealthApp(database: TestDatabase): Promise<HealthApp>
     admin: { auth: { token: ADMIN_TOKEN, allowLoopbackWithoutToken: false } },
     install: { db: handle.db, sealer, queues, installations, oauth: {}, publicUrl: url, now: () => clock.now },
     health: { db: handle.db, queues },
+    warnings: { db: handle.db },
+    qbr: { db: handle.db, queues, sealer, publicUrl: url },
   });
   server.on('request', app);
 
