@@ -109,7 +109,12 @@ async function currentSchema(
 ): Promise<{ report: SchemaReport; checked: boolean }> {
   const hash = fieldsHash(services.fields);
   const saved = await services.store.getSchemaReport(key);
-  const complete = saved && saved.report.blocked.length === 0 && (saved.report.missing ?? []).length === 0;
+  // Only the written fields count: the Task key field of warnings is the warning tasks' own concern.
+  const written = new Set(services.fields.map((field) => field.key));
+  const complete =
+    saved &&
+    saved.report.blocked.every((entry) => !written.has(entry.key)) &&
+    (saved.report.missing ?? []).every((fieldKey) => !written.has(fieldKey));
   if (saved && saved.fieldsHash === hash && complete) return { report: saved.report, checked: false };
   const report = await adapter.ensureSchema(connection, services.fields);
   await services.store.saveSchemaReport(key, hash, report);
