@@ -29,22 +29,17 @@ import {
   type BacktestCase,
   type BacktestReport,
 } from '../server/core/health/backtest.ts';
-import type { AccountFacts, ContactFact, DealFact, FactsContext, UsageDayFact } from '../server/core/health/facts.ts';
+import type { FactsContext } from '../server/core/health/facts.ts';
 import { computeSignals, lookbackOf, measureSpecs } from '../server/core/health/facts.ts';
 import { DEFAULT_MODEL, validateModel, type HealthModel } from '../server/core/health/model.ts';
 import { compileModel, percentileTables, type Score } from '../server/core/health/score.ts';
 import { DAY_MS, type SignalValues } from '../server/core/health/signals.ts';
+import { dayStart, factsOf } from './book-facts.ts';
+import { UsageError, wholeNumber } from './eval-options.ts';
 
 const TARGET_AUC = 0.75;
 const USAGE =
   'usage: npm run eval:health -- [--accounts N] [--seed S] [--as-of YYYY-MM-DD] [--horizon-days D] [--model path.json]';
-
-const wholeNumber = (flag: string, min: number, max: number) =>
-  z.coerce
-    .number({ error: `${flag} must be a whole number` })
-    .int(`${flag} must be a whole number`)
-    .min(min, `${flag} must be at least ${min}`)
-    .max(max, `${flag} must be at most ${max}`);
 
 const optionsSchema = z.strictObject({
   accounts: wholeNumber('--accounts', 1, 1_000_000),
@@ -55,8 +50,6 @@ const optionsSchema = z.strictObject({
   model: z.string().min(1).optional(),
 });
 type Options = z.infer<typeof optionsSchema>;
-
-class UsageError extends Error {}
 
 function parseOptions(argv: readonly string[]): Options {
   let values;
@@ -102,72 +95,6 @@ async function loadModel(path: string | undefined): Promise<HealthModel> {
     );
   }
   return result.model;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The book as Bellwether would hold it
-
-const instant = (value: string) => Date.parse(value);
-const dayStart = (day: string) => Date.parse(`${day}T00:00:00Z`);
-/** The sync keeps a departure date as a day (HubSpot `left_company_date`, Salesforce `Departed_Date__c`). */
-const startOfDay = (at: number) => Math.floor(at / DAY_MS) * DAY_MS;
-
-const CONTACT_ROLE: Record<AccountRecords['contacts'][number]['role'], ContactFact['role']> = {
-  champion: 'champion',
-  executive_sponsor: 'executive_sponsor',
-  admin: 'other',
-  user: 'other',
-};
-
-/**
- * One generated account as the normalised CRM tables and the ingest tables would hold it; usage
- * only from `usageFrom` on (the lookback the model needs), so an account's year of days is not kept.
- */
-function factsOf(records: AccountRecords, usageFrom: number, featuresSeen: Set<string>): AccountFacts {
-  const { account } = records;
-  const usage: UsageDayFact[] = [];
-  for (const day of records.usage) {
-    const at = dayStart(day.date);
-    if (at < usageFrom) continue;
-    for (const feature of Object.keys(day.features)) featuresSeen.add(feature);
-    const featureUsers = Object.values(day.features);
-    usage.push({ day: at, activeUsers: day.activeUsers, licences: day.licences, events: day.events, featureUsers });
-  }
-  return {
-    externalId: account.id,
-    segment: account.segment,
-    status: account.status,
-    arr: account.arr,
-    licences: account.licences,
-    renewalDate: dayStart(account.contractEnd),
-    createdAt: instant(account.createdAt),
-    usage,
-    tickets: records.tickets.map((ticket) => ({
-      createdAt: instant(ticket.createdAt),
-      closedAt: ticket.closedAt === null ? null : instant(ticket.closedAt),
-      priority: ticket.priority,
-    })),
-    contacts: records.contacts.map((contact) => ({
-      role: CONTACT_ROLE[contact.role],
-      createdAt: instant(contact.createdAt),
-      departedOn: contact.leftAt === null ? null : startOfDay(instant(contact.leftAt)),
-      departed: contact.leftAt !== null,
-      lastEngagedAt: contact.lastEngagedAt === null ? null : instant(contact.lastEngagedAt),
-    })),
-    deals: records.deals.map((deal): DealFact => ({
-      kind: deal.type,
-      stage: deal.stage,
-      amount: deal.amount,
-      closeDate: dayStart(deal.closeDate),
-      createdAt: instant(deal.createdAt),
-    })),
-    surveys: records.surveys.map((survey) => ({
-      kind: survey.kind,
-      score: survey.score,
-      at: instant(survey.respondedAt),
-    })),
-    sentiment: records.sentiment.map((note) => ({ sentiment: note.sentiment, at: instant(note.recordedAt) })),
-  };
 }
 
 /** From the truth: the upcoming renewal falls within the horizon and is lost. */
