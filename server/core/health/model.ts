@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AGGREGATIONS, SIGNAL_NAMES, isSignalName } from './signals.ts';
+import { jsonPath } from '../json-path.ts';
 
 /**
  * The health model as versioned data (DESIGN.md §4): measures normalise a windowed signal to 0–100,
@@ -123,16 +124,6 @@ export interface ModelProblem {
 }
 
 export type ValidationResult = { ok: true; model: HealthModel } | { ok: false; problems: ModelProblem[] };
-
-function jsonPath(segments: readonly PropertyKey[]): string {
-  let path = '$';
-  for (const segment of segments) {
-    if (typeof segment === 'number') path += `[${segment}]`;
-    else if (typeof segment === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(segment)) path += `.${segment}`;
-    else path += `[${JSON.stringify(String(segment))}]`;
-  }
-  return path;
-}
 
 const WEIGHT_TOLERANCE = 0.01;
 

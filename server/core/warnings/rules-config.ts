@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BANDS } from '../health/model.ts';
+import { jsonPath } from '../json-path.ts';
 
 /**
  * An installation's early-warning rule set: one entry per rule type, each with its thresholds, how
@@ -462,16 +463,6 @@ export interface RulesProblem {
 }
 
 export type RulesResult = { ok: true; rules: WarningRules } | { ok: false; problems: RulesProblem[] };
-
-function jsonPath(segments: readonly PropertyKey[]): string {
-  let path = '$';
-  for (const segment of segments) {
-    if (typeof segment === 'number') path += `[${segment}]`;
-    else if (typeof segment === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(segment)) path += `.${segment}`;
-    else path += `[${JSON.stringify(String(segment))}]`;
-  }
-  return path;
-}
 
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 
