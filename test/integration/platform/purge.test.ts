@@ -208,16 +208,14 @@ describe.each(testDatabases())('purging an installation on $name', (database) =>
           createdBy: 'x',
         })
         .returning();
-      await handle.db
-        .insert(notificationDeliveries)
-        .values({
-          ...key,
-          channelId: channel!.id,
-          warningId: warning!.id,
-          event: 'opened',
-          state: 'pending',
-          createdAt: at,
-        });
+      await handle.db.insert(notificationDeliveries).values({
+        ...key,
+        channelId: channel!.id,
+        warningId: warning!.id,
+        event: 'opened',
+        state: 'pending',
+        createdAt: at,
+      });
       await handle.db.insert(qbrBriefs).values({
         ...key,
         accountExternalId: '1',
