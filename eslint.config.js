@@ -49,7 +49,7 @@ const policies = [
   may('ui-shared', [element('contracts'), ...packages('react', 'react/**', 'zod')]),
   may('ui-hubspot', [element('ui-shared'), ...packages('react', 'react/**', '@hubspot/**', '@bellwether/card-view')]),
   may('ui-salesforce', [element('ui-shared'), ...anyPackage]),
-  may('ui-web', [element('ui-shared'), ...anyPackage]),
+  may('ui-web', [element('ui-shared', 'contracts'), ...anyPackage]),
   may('sandbox', [...packages('zod', 'express', '@jetstreamapp/**', 'cli-progress'), { module: { origin: 'core' } }]),
   may('test', [{ element: { type: '*' } }, ...anyPackage]),
   may('bench', [{ element: { type: '*' } }, ...anyPackage]),

@@ -219,7 +219,18 @@ export const takeWriteBackAgainRequest = async (queues: Queues, installationId: 
 export const SCORE_JOB = 'run';
 const SCORE_RUN: OnePerInstallation = { queue: 'score', job: SCORE_JOB, kind: 'score' };
 
-export const SCORE_REASONS = ['sync', 'schedule', 'model', 'override', 'ingest', 'manual', 'rerun', 'card'] as const;
+export const SCORE_REASONS = [
+  'sync',
+  'schedule',
+  'model',
+  'override',
+  'ingest',
+  'manual',
+  'rerun',
+  'card',
+  // A new renewal model: every account's probability and revenue at risk move with it.
+  'forecast',
+] as const;
 
 /**
  * What a score job carries: ids only. `full` rescores every account (a new model, the daily run,
@@ -387,3 +398,44 @@ export async function enqueueQbrNote(queues: Queues, data: QbrNoteJobData): Prom
   const job = await queues.get('qbr').add(QBR_NOTE_JOB, parsed, { jobId });
   return { jobId: job.id ?? jobId };
 }
+
+/** The job name of an analytics run on the `analytics` queue. */
+export const ANALYTICS_JOB = 'run';
+const ANALYTICS_RUN: OnePerInstallation = { queue: 'analytics', job: ANALYTICS_JOB, kind: 'analytics' };
+
+/**
+ * What an analytics run carries: ids only. `train` learns the renewal model again from the
+ * installation's decided renewals first (the daily run); otherwise the latest model predicts, and it
+ * is trained only when the installation has none yet.
+ */
+export const analyticsJobDataSchema = z.strictObject({
+  workspaceId: z.uuid(),
+  installationId: z.uuid(),
+  train: z.boolean(),
+});
+export type AnalyticsJobData = z.infer<typeof analyticsJobDataSchema>;
+
+/** One analytics run per installation queued or running at a time (addOnePerInstallation). */
+export const analyticsDeduplicationId = (installationId: string) => deduplicationIdOf(ANALYTICS_RUN, installationId);
+
+/** Set when analytics were asked for while a run was under way ('train' or 'predict'). */
+export const analyticsAgainKey = (installationId: string) => againKeyOf(ANALYTICS_RUN, installationId);
+
+/**
+ * Asks for an installation's forecast and dashboard figures to be computed again, one run per
+ * installation at a time: scores saved after a running one read its inputs are not left for the next.
+ */
+export async function enqueueAnalytics(
+  queues: Queues,
+  data: AnalyticsJobData,
+  options: { delayMs?: number } = {},
+): Promise<EnqueuedRun> {
+  return addOnePerInstallation(queues, ANALYTICS_RUN, data.installationId, analyticsJobDataSchema.parse(data), {
+    ...options,
+    again: data.train ? 'train' : 'predict',
+  });
+}
+
+/** What an analytics run asked for during this installation's run wants: 'train', 'predict', or null. */
+export const takeAnalyticsAgainRequest = (queues: Queues, installationId: string) =>
+  takeAgainRequest(queues, ANALYTICS_RUN, installationId);

@@ -13,6 +13,9 @@ import { bootRuntime, runProcess } from '../server/platform/runtime.ts';
 import { heartbeatDataSchema, runHeartbeat, type WorkerIdentity } from './maintenance/heartbeat.job.ts';
 import { pruneDataSchema, runPrune } from './maintenance/prune.job.ts';
 import {
+  ANALYTICS_JOB,
+  analyticsJobDataSchema,
+  enqueueAnalytics,
   BACKTEST_JOB,
   backtestJobDataSchema,
   createQueues,
@@ -46,6 +49,7 @@ import {
   type JobServicesOptions,
   type JobServicesRuntime,
 } from './sync/services.ts';
+import { runAnalyticsJob, type AnalyticsJobServices } from './analytics/analytics.job.ts';
 import { runBacktestJob } from './score/backtest.job.ts';
 import { runScoreJob } from './score/score.job.ts';
 import { runSyncJob } from './sync/sync-run.job.ts';
@@ -89,8 +93,18 @@ function handlers(deps: WorkerDeps, identity: WorkerIdentity): Record<QueueName,
   const heartbeat = handler(heartbeatDataSchema, (_data, job) => runHeartbeat(deps.db, identity, job.id ?? 'unknown'));
   const services = deps.services;
   if (!services)
-    return { maintenance: { heartbeat }, sync: {}, score: {}, 'write-back': {}, warnings: {}, notify: {}, qbr: {} };
+    return {
+      maintenance: { heartbeat },
+      sync: {},
+      score: {},
+      'write-back': {},
+      warnings: {},
+      notify: {},
+      qbr: {},
+      analytics: {},
+    };
   const writeBack = services.writeBack;
+  const analytics = analyticsServices(services);
   return {
     maintenance: {
       heartbeat,
@@ -172,6 +186,33 @@ function handlers(deps: WorkerDeps, identity: WorkerIdentity): Record<QueueName,
           daily: handler(syncTickDataSchema, (data) => runQbrDaily(services.qbr!, data)),
         }
       : {},
+    analytics: analytics
+      ? {
+          [ANALYTICS_JOB]: handler(analyticsJobDataSchema, (data, job, token, stopping) =>
+            runAnalyticsJob(analytics, data, job, token, stopping),
+          ),
+          // The installation scheduler's daily tick: the renewal model learns from the renewals decided since.
+          daily: handler(syncTickDataSchema, (data) => enqueueAnalytics(analytics.queues, { ...data, train: true })),
+        }
+      : {},
+  };
+}
+
+/** The analytics job reads what the score job reads: it is served wherever scoring is. */
+function analyticsServices(services: JobServices): AnalyticsJobServices | null {
+  const score = services.score;
+  if (!score) return null;
+  return {
+    analytics: {
+      db: score.score.db,
+      models: score.score.models,
+      logger: score.score.logger.child({ part: 'analytics' }),
+    },
+    installations: score.installations,
+    queues: score.queues,
+    redis: score.redis,
+    ...(score.leaseMs === undefined ? {} : { leaseMs: score.leaseMs }),
+    ...(score.busyDelayMs === undefined ? {} : { busyDelayMs: score.busyDelayMs }),
   };
 }
 

@@ -226,6 +226,42 @@ export async function connectThroughOAuth(
   return { installationId, cookie: jar.header() };
 }
 
+export interface SignedIn {
+  /** The status and where the app sent the browser: 303 to the dashboard, or 404 with the install-first page. */
+  status: number;
+  location: string | null;
+  /** The cookies this browser-less client ended with (the session, when signed in). */
+  cookie: string;
+  body: string;
+}
+
+/**
+ * Signs in through the CRM as a browser would: the app's sign-in start, the stand-in's consent page
+ * (a HubSpot portal, or a Salesforce "orgId:userId"), then the app's callback.
+ */
+export async function signInThroughOAuth(
+  publicUrl: string,
+  provider: 'hubspot' | 'salesforce',
+  options: { portalId?: string | number; user?: string; next?: string } = {},
+): Promise<SignedIn> {
+  const jar = new CookieJar();
+  const start = new URL(provider === 'hubspot' ? '/signin/hubspot' : '/signin/salesforce?domain=production', publicUrl);
+  if (options.next !== undefined) start.searchParams.set('next', options.next);
+  const started = await step(start.toString(), jar, [302]);
+  const consent = locationOf(started, publicUrl);
+  const callback =
+    provider === 'hubspot'
+      ? await approveHubspotConsent(consent, options.portalId ?? DEFAULT_PORTALS[0]?.id ?? '')
+      : await approveSalesforceConsent(consent, options.user === undefined ? {} : { user: options.user });
+  const landed = await step(callback.toString(), jar, [303, 404]);
+  return {
+    status: landed.status,
+    location: landed.headers.get('location'),
+    cookie: jar.header(),
+    body: await landed.text(),
+  };
+}
+
 /**
  * The embedded demo, after the app listens: the demo portal and the demo org connected through the
  * OAuth flow into one workspace (each connect enqueues its first full sync).

@@ -69,6 +69,8 @@ async function listen(
 
 /** The built Canvas card (`npm run build:ui`; `npm start` builds it when missing). */
 const CANVAS_DIST_DIR = path.join(ROOT_DIR, 'extension-ui/salesforce/dist');
+/** The built dashboard web app, served at /app/ (a page says how to build it while it is missing). */
+const WEB_DIST_DIR = path.join(ROOT_DIR, 'extension-ui/web/dist');
 
 function buildApp(
   runtime: Runtime,
@@ -108,6 +110,7 @@ function buildApp(
     notifications: { db: database.db, sealer, allowLoopbackHttp: !env.isProduction },
     warnings: { db: database.db },
     qbr: { db: database.db, queues, sealer, publicUrl },
+    dashboard: { db: database.db, queues, webDistDir: WEB_DIST_DIR },
     cards: {
       db: database.db,
       queues,
@@ -193,13 +196,15 @@ runProcess(async () => {
     // Before anything else, the demo stops loading signals, which would hold the embedded database.
     if (demo) runtime.onClose('demo background work', () => Promise.resolve(demo.stopBackground()));
     process.stdout.write(`\nBellwether ${APP_VERSION} is running at ${url}  (Ctrl-C to stop)\n`);
+    process.stdout.write(`Dashboard: sign in with your CRM at ${url}/signin (then ${url}/app/)\n`);
     if (demo) {
       const connected = await demo.connect({ queues });
       process.stdout.write(
         `Demo mode (no CRM credentials set): a HubSpot stand-in at ${demo.sandboxes.hubspot.url} and a Salesforce ` +
           `stand-in at ${demo.sandboxes.salesforce.url} hold a generated book of business, connected and syncing:\n` +
           `  ${url}/installations/${connected.hubspot.installationId}\n` +
-          `  ${url}/installations/${connected.salesforce.installationId}\n`,
+          `  ${url}/installations/${connected.salesforce.installationId}\n` +
+          `Open the dashboard: ${url}/signin and choose "Sign in with HubSpot" or "Sign in with Salesforce".\n`,
       );
     }
     process.stdout.write('\n');

@@ -8,6 +8,9 @@ import { compileModel, percentileTables, type Score } from '../../server/core/he
 import { DAY_MS } from '../../server/core/health/signals.ts';
 import { trendOf, type ScorePoint, type Trend } from '../../server/core/health/trend.ts';
 import { writtenValues, type WrittenValues } from '../../server/core/health/written-values.ts';
+import { featureInputOf } from '../../server/core/revenue/forecast/features.ts';
+import type { RenewalModel } from '../../server/core/revenue/forecast/model.ts';
+import { renewalOutlook } from '../../server/core/revenue/forecast/predict.ts';
 import type { Database } from '../../server/platform/db/database.ts';
 import { listAccountIds, loadAccountFacts, loadFactsContext } from '../../server/platform/db/health-facts-store.ts';
 import type { HealthModelStore } from '../../server/platform/db/health-model-store.ts';
@@ -20,6 +23,7 @@ import type {
 import type { OverrideStore, StoredOverride } from '../../server/platform/db/override-store.ts';
 import type { InstallationKey } from '../../server/platform/db/sync-store.ts';
 import type { Logger } from '../../server/platform/logger.ts';
+import { loadRenewalModel } from '../analytics/stored-inputs.ts';
 
 /**
  * One score run of an installation: signals from the synced CRM records and the ingested data as of
@@ -49,6 +53,8 @@ export interface ScoreProgress {
 export interface ScoreSummary {
   full: boolean;
   modelVersion: number;
+  /** The renewal model version the probabilities came from; null for the documented prior. */
+  renewalModelVersion: number | null;
   /** Accounts scored (former customers are not). */
   accounts: number;
   scored: number;
@@ -65,7 +71,16 @@ export interface StoredExplanation {
   moved: WhatMoved | null;
   trend: Trend | null;
   health: EffectiveHealth;
-  renewal: { probability: number | null; revenueAtRisk: number | null };
+  /**
+   * The renewal probability and ARR at risk written beside the score: the installation's learned
+   * renewal model when it has one (`basis` 'learned', with its version), the documented prior otherwise.
+   */
+  renewal: {
+    probability: number | null;
+    revenueAtRisk: number | null;
+    basis?: RenewalModel['basis'];
+    renewalModelVersion?: number;
+  };
   /** On a parent account: the ARR-weighted health of it and its subsidiaries. */
   rollup?: Rollup & { children: number };
 }
@@ -173,6 +188,7 @@ export async function runScore(
   const summary: ScoreSummary = {
     full,
     modelVersion: model.version,
+    renewalModelVersion: null,
     accounts: 0,
     scored: 0,
     insufficientData: 0,
@@ -187,7 +203,7 @@ export async function runScore(
 
   // First pass: every account's signals, stored so a later partial run has its peers.
   const context = await loadFactsContext(deps.db, key);
-  const signals = new Map<string, SignalRow & { arr: number | null }>();
+  const signals = new Map<string, SignalRow & { arr: number | null; renewalDate: number | null }>();
   let done = 0;
   for (const batch of batches(ids, batchSize)) {
     options.signal?.throwIfAborted();
@@ -202,7 +218,7 @@ export async function runScore(
         values: computeSignals(account, specs, at, context),
       };
       rows.push(row);
-      signals.set(account.externalId, { ...row, arr: account.arr });
+      signals.set(account.externalId, { ...row, arr: account.arr, renewalDate: account.renewalDate });
     }
     await deps.store.saveSignals(key, rows, startedAt);
     done += batch.length;
@@ -214,6 +230,10 @@ export async function runScore(
     model,
     peerRows.map((row) => ({ segment: row.segment, signals: row.values })),
   );
+  // Once per run: every account's probability comes from the same renewal model.
+  const renewal = await loadRenewalModel(deps.db, key, deps.logger);
+  const learned = renewal.model?.basis === 'learned' ? renewal.model : null;
+  summary.renewalModelVersion = learned ? renewal.version : null;
   const historyFrom = isoDay(at - model.trend.longWeeks * 7 * DAY_MS);
   const scoredIds = [...signals.keys()];
   done = 0;
@@ -238,7 +258,23 @@ export async function runScore(
       const moved = previous ? whatMoved(previous, score) : null;
       const health = effectiveHealth(score, asOverride(overrides.get(id)), at, model.bands);
       const probability =
-        health.effective.score === null ? null : renewalProbability(Math.round(health.effective.score));
+        health.effective.score === null
+          ? null
+          : learned
+            ? renewalOutlook(
+                learned,
+                featureInputOf({
+                  score: health.effective.score,
+                  band: health.effective.band,
+                  trend: trend?.direction ?? null,
+                  arr: input.arr,
+                  segment: input.segment,
+                  renewalDate: input.renewalDate,
+                  at,
+                  signals: input.values,
+                }),
+              ).probability
+            : renewalProbability(Math.round(health.effective.score));
       const risk = probability === null ? null : revenueAtRisk(input.arr, probability);
       const values = writtenValues(
         {
@@ -261,7 +297,9 @@ export async function runScore(
         moved,
         trend,
         health,
-        renewal: { probability, revenueAtRisk: risk },
+        renewal: learned
+          ? { probability, revenueAtRisk: risk, basis: 'learned', renewalModelVersion: renewal.version as number }
+          : { probability, revenueAtRisk: risk },
       };
       rows.push({
         accountExternalId: id,

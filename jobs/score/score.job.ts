@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { InstallationRepository } from '../../server/platform/db/installations.ts';
 import { delayJob } from '../crm-recovery.ts';
 import {
+  enqueueAnalytics,
   enqueueScore,
   enqueueWarnings,
   enqueueWriteBack,
@@ -82,6 +83,14 @@ export async function runScoreJob(
       installationId: data.installationId,
       full: data.full,
       ...(data.full ? {} : { scoredSince: startedAt.toISOString() }),
+    });
+  }
+  // The forecast and the dashboard's figures follow the scores (no training: the daily schedule trains).
+  if (summary.accounts > 0) {
+    await enqueueAnalytics(services.queues, {
+      workspaceId: data.workspaceId,
+      installationId: data.installationId,
+      train: false,
     });
   }
   const again = await takeScoreAgainRequest(services.queues, data.installationId);

@@ -14,11 +14,13 @@ import type { NotificationsDeps } from './notifications/deps.ts';
 import { notificationsRouter } from './notifications/routes.ts';
 import { qbrRouter, type QbrDeps } from './qbr/routes.ts';
 import { warningsRouter, type WarningsDeps } from './warnings/routes.ts';
+import { mountDashboard, type DashboardMount } from './dashboard/routes.ts';
+import { mountSignin } from './signin/routes.ts';
 import { adminAuth, recogniseAdmin, type AdminAuthOptions } from './middleware/admin-auth.ts';
 import { mountInstall } from './install/routes.ts';
 import type { IngestDeps } from './ingest/deps.ts';
 import { mountIngest } from './ingest/routes.ts';
-import type { InstallDeps } from './install/deps.ts';
+import { installContext, type InstallDeps } from './install/deps.ts';
 import { errorHandler } from './middleware/error-handler.ts';
 import { notFound } from './middleware/not-found.ts';
 import { requestId } from './middleware/request-id.ts';
@@ -52,6 +54,8 @@ export interface AppDeps {
   warnings?: WarningsDeps;
   /** QBR briefs: the sealed links, and an account's versions; they also need `install`. */
   qbr?: QbrDeps;
+  /** The dashboard web app at /app/ and its API; the API also needs `install` (which brings sign-in through the CRM). */
+  dashboard?: DashboardMount;
 }
 
 /** Builds the Express app without listening, so tests and the process entry share it. */
@@ -89,11 +93,13 @@ export function createApp(deps: AppDeps): Express {
   app.get('/healthz', getHealthz(deps.version));
   app.get('/readyz', getReadyz(deps.readiness));
   if (deps.install) mountInstall(app, deps.install);
+  if (deps.install) mountSignin(app, installContext(deps.install));
   if (deps.ingest) mountIngest(app, deps.ingest, deps.install);
   if (deps.health) mountHealth(app, deps.health, deps.install);
   if (deps.notifications && deps.install) app.use(notificationsRouter(deps.notifications, deps.install));
   if (deps.warnings && deps.install) app.use(warningsRouter(deps.warnings, deps.install));
   if (deps.qbr && deps.install) app.use(qbrRouter(deps.qbr, deps.install));
+  if (deps.dashboard) mountDashboard(app, deps.dashboard, deps.install);
 
   if (deps.preview) mountPreview(app, deps.preview);
 

@@ -24,9 +24,11 @@ const STATE_PROBLEMS = {
     'The answer from the CRM does not belong to the connection this browser started (the state does not match). Start the connection again.',
 } as const;
 
+/** Where to start again: the same flow (install or sign-in) with the same CRM. */
 export function startHref(provider: InstallProvider, flow?: OAuthFlow): string {
-  if (provider === 'hubspot') return '/install/hubspot';
-  return `/install/salesforce?domain=${flow?.loginDomain ?? 'production'}`;
+  const base = flow?.purpose === 'signin' ? '/signin' : '/install';
+  if (provider === 'hubspot') return `${base}/hubspot`;
+  return `${base}/salesforce?domain=${flow?.loginDomain ?? 'production'}`;
 }
 
 function problem(res: Response, status: number, title: string, message: string, retry: string): undefined {

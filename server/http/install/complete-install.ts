@@ -97,6 +97,8 @@ export async function completeInstall(
     },
     'installation connected',
   );
-  setSessionCookie(res, ctx.cookies, { workspaceId, installationId: installation.id });
+  // A user who signed in through the CRM stays named when they connect another CRM to the workspace.
+  const user = session?.workspaceId === workspaceId ? session.user : undefined;
+  setSessionCookie(res, ctx.cookies, { workspaceId, installationId: installation.id, ...(user ? { user } : {}) });
   res.redirect(303, `/installations/${encodeURIComponent(installation.id)}`);
 }

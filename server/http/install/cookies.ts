@@ -8,7 +8,8 @@ import { safeEqual, type Sealer } from '../../platform/crypto.ts';
  * hold them but neither read nor forge them:
  * - the OAuth flow cookie binds `state` (and the PKCE verifier) to the browser that started the
  *   install; one per CRM, sent only to the callbacks, spent on first use, ten minutes;
- * - the session cookie lets that browser see and disconnect its workspace's installations, 12 hours.
+ * - the session cookie lets that browser see and disconnect its workspace's installations and open
+ *   their dashboards, 12 hours; a sign-in through the CRM also names the user in it.
  */
 
 export const FLOW_TTL_MS = 10 * 60_000;
@@ -20,6 +21,10 @@ export type InstallProvider = 'hubspot' | 'salesforce';
 
 const flowSchema = z.strictObject({
   provider: z.enum(['hubspot', 'salesforce']),
+  /** Connecting the CRM (the default), or signing in with it to an installation that exists. */
+  purpose: z.enum(['install', 'signin']).optional(),
+  /** Where a sign-in lands afterwards (a same-origin path, checked again when used). */
+  next: z.string().max(512).optional(),
   state: z.string().min(16),
   codeVerifier: z.string().min(43).max(128).optional(),
   loginDomain: z.enum(['production', 'sandbox']).optional(),
@@ -27,9 +32,21 @@ const flowSchema = z.strictObject({
 });
 export type OAuthFlow = z.infer<typeof flowSchema>;
 
+/** The CRM user a sign-in identified; a session opened by installing names none. */
+const sessionUserSchema = z.strictObject({
+  provider: z.enum(['hubspot', 'salesforce']),
+  /** Portal or org id. */
+  externalId: z.string().min(1).max(64),
+  userId: z.string().min(1).max(255),
+  name: z.string().max(255).nullable(),
+  email: z.string().max(320).nullable(),
+});
+export type SessionUser = z.infer<typeof sessionUserSchema>;
+
 const sessionSchema = z.strictObject({
   workspaceId: z.uuid(),
   installationId: z.uuid(),
+  user: sessionUserSchema.optional(),
   expiresAt: z.number().int(),
 });
 export type Session = z.infer<typeof sessionSchema>;
@@ -113,4 +130,9 @@ export function setSessionCookie(res: Response, options: CookieOptions, session:
 export function readSession(req: Request, options: CookieOptions): Session | undefined {
   const session = open(options.sealer, readCookie(req, SESSION_COOKIE), 'session', sessionSchema);
   return session && session.expiresAt > options.now() ? session : undefined;
+}
+
+/** Signing out: the browser forgets its session. */
+export function clearSessionCookie(res: Response, options: Pick<CookieOptions, 'secure'>): void {
+  res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', secure: options.secure, path: '/' });
 }

@@ -25,7 +25,8 @@ const STYLE = `
   [hidden] { display: none !important; }
 `;
 
-function layout(title: string, body: string, extraHead = ''): string {
+/** The shared page frame of the install and sign-in pages. */
+export function layout(title: string, body: string, extraHead = ''): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · Bellwether</title><style>${STYLE}</style>${extraHead}</head><body><main>${body}</main></body></html>`;
 }

@@ -4,8 +4,13 @@ import { exchangeFailed, verifyCallback } from '../install/callback.ts';
 import { completeInstall } from '../install/complete-install.ts';
 import type { InstallContext } from '../install/deps.ts';
 import { sendNotConfigured } from '../install/pages.ts';
+import { completeSignin } from '../signin/complete-signin.ts';
+import { hubspotTokenUser } from '../signin/hubspot-user.ts';
 
-/** `GET /oauth/hubspot/callback`: state checked against this browser, code exchanged, portal connected. */
+/**
+ * `GET /oauth/hubspot/callback`: state checked against this browser, code exchanged, then the portal
+ * connected (install) or the user signed in to the portal's installation (sign-in).
+ */
 export function getOauthHubspotCallback(ctx: InstallContext): RequestHandler {
   return async (req, res) => {
     const config = ctx.oauth.hubspot;
@@ -20,6 +25,23 @@ export function getOauthHubspotCallback(ctx: InstallContext): RequestHandler {
       granted = await exchangeHubspotCode(config, { code: verified.code, redirectUri: ctx.redirectUri('hubspot') });
     } catch (error) {
       exchangeFailed(req, res, 'hubspot', verified.flow, error);
+      return;
+    }
+    if (verified.flow.purpose === 'signin') {
+      let user;
+      try {
+        user = await hubspotTokenUser(config, granted.tokens.accessToken);
+      } catch (error) {
+        exchangeFailed(req, res, 'hubspot', verified.flow, error);
+        return;
+      }
+      await completeSignin(
+        ctx,
+        req,
+        res,
+        { provider: 'hubspot', externalId: granted.portalId, userId: user.userId, name: null, email: user.email },
+        verified.flow,
+      );
       return;
     }
     await completeInstall(ctx, req, res, {

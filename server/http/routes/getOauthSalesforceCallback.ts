@@ -1,9 +1,10 @@
 import type { RequestHandler } from 'express';
-import { exchangeSalesforceCode } from '../../crm/salesforce/oauth.ts';
+import { exchangeSalesforceCode, revokeSalesforceToken } from '../../crm/salesforce/oauth.ts';
 import { exchangeFailed, verifyCallback } from '../install/callback.ts';
 import { completeInstall } from '../install/complete-install.ts';
 import type { InstallContext } from '../install/deps.ts';
 import { problemPage, sendNotConfigured } from '../install/pages.ts';
+import { completeSignin } from '../signin/complete-signin.ts';
 
 /** The My Domain host names the org well (acme.my.salesforce.com); a bare address does not. */
 function orgLabel(instanceUrl: string, orgId: string): string {
@@ -11,7 +12,10 @@ function orgLabel(instanceUrl: string, orgId: string): string {
   return /^[\d.]+$|^localhost$|^\[/.test(host) ? `Salesforce org ${orgId}` : host;
 }
 
-/** `GET /oauth/salesforce/callback`: state and PKCE verifier from this browser's flow cookie, org connected. */
+/**
+ * `GET /oauth/salesforce/callback`: state and PKCE verifier from this browser's flow cookie, then the
+ * org connected (install) or the user signed in to the org's installation (sign-in).
+ */
 export function getOauthSalesforceCallback(ctx: InstallContext): RequestHandler {
   return async (req, res) => {
     const config = ctx.oauth.salesforce;
@@ -39,6 +43,27 @@ export function getOauthSalesforceCallback(ctx: InstallContext): RequestHandler 
       });
     } catch (error) {
       exchangeFailed(req, res, 'salesforce', flow, error);
+      return;
+    }
+    if (flow.purpose === 'signin') {
+      // The sign-in only needed to know who the user is; its grant is given back rather than kept.
+      const spare = granted.tokens.refreshToken ?? granted.tokens.accessToken;
+      void revokeSalesforceToken(config, granted.instanceUrl, spare).catch((error: unknown) =>
+        req.log.warn({ err: error }, 'could not revoke the sign-in grant'),
+      );
+      await completeSignin(
+        ctx,
+        req,
+        res,
+        {
+          provider: 'salesforce',
+          externalId: granted.orgId,
+          userId: granted.userId,
+          name: granted.username ?? null,
+          email: null,
+        },
+        flow,
+      );
       return;
     }
     const sandbox = flow.loginDomain === 'sandbox' ? ' (sandbox)' : '';

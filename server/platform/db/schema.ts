@@ -878,3 +878,96 @@ export const qbrBriefs = pgTable(
     ofInstallation(table),
   ],
 );
+
+/**
+ * Per installation, the revenue analytics settings in force (server/core/revenue
+ * `analyticsSettingsSchema`: retention definitions, touch tiers, staffing targets), versioned;
+ * the latest version wins and no row means the defaults.
+ */
+export const analyticsSettings = pgTable(
+  'analytics_settings',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    version: integer('version').notNull(),
+    settings: jsonb('settings').$type<unknown>().notNull(),
+    updatedAt: instant('updated_at').notNull(),
+    updatedBy: text('updated_by').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.workspaceId, table.installationId, table.version] }), ofInstallation(table)],
+);
+
+/**
+ * The renewal model learned from an installation's own past renewals (server/core/revenue/forecast
+ * `renewalModelSchema`), versioned: a new version only when training changed it; the latest wins.
+ */
+export const renewalModels = pgTable(
+  'renewal_models',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    version: integer('version').notNull(),
+    model: jsonb('model').$type<unknown>().notNull(),
+    trainedAt: instant('trained_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.workspaceId, table.installationId, table.version] }), ofInstallation(table)],
+);
+
+/**
+ * Every renewal in the next six months with its probability to renew, as the last analytics run left
+ * it; the run replaces an installation's rows whole, so a renewal that moved out of the window goes.
+ */
+export const renewalForecasts = pgTable(
+  'renewal_forecasts',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    accountExternalId: text('account_external_id').notNull(),
+    renewalDate: day('renewal_date').notNull(),
+    /** Null when the CRM holds no ARR for the account. */
+    arr: money('arr'),
+    probability: doublePrecision('probability').notNull(),
+    expectedArr: money('expected_arr').notNull(),
+    revenueAtRisk: money('revenue_at_risk').notNull(),
+    /** 'model' or 'prior': what the probability came from. */
+    basis: text('basis').notNull(),
+    contributions: jsonb('contributions').$type<unknown>().notNull(),
+    healthDrivers: text('health_drivers'),
+    opportunities: jsonb('opportunities').$type<unknown>().notNull(),
+    bottom20: boolean('bottom20').notNull(),
+    /** 1 = the least likely to renew. */
+    rank: integer('rank').notNull(),
+    computedAt: instant('computed_at').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.installationId, table.accountExternalId] }),
+    index('renewal_forecasts_rank_idx').on(table.workspaceId, table.installationId, table.rank),
+    ofInstallation(table),
+  ],
+);
+
+export const ANALYTICS_SNAPSHOT_KINDS = ['forecast', 'retention', 'nps', 'portfolio', 'staffing'] as const;
+
+/**
+ * The figures the dashboard reads, precomputed by the analytics job: per kind, the core function's
+ * output (JSON-safe), and what it was computed from (`sourceVersion`: model and settings versions).
+ */
+export const analyticsSnapshots = pgTable(
+  'analytics_snapshots',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    kind: text('kind', { enum: ANALYTICS_SNAPSHOT_KINDS }).notNull(),
+    payload: jsonb('payload').$type<unknown>().notNull(),
+    computedAt: instant('computed_at').notNull(),
+    sourceVersion: text('source_version').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.installationId, table.kind] }),
+    check(
+      'analytics_snapshots_kind_check',
+      sql`${table.kind} in ('forecast', 'retention', 'nps', 'portfolio', 'staffing')`,
+    ),
+    ofInstallation(table),
+  ],
+);

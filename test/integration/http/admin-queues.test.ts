@@ -144,6 +144,7 @@ describe('/admin/queues', () => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as { queues: { name: string; jobs: { id: string; progress: unknown }[] }[] };
     expect(body.queues.map((queue) => queue.name).sort()).toEqual([
+      'analytics',
       'maintenance',
       'notify',
       'qbr',

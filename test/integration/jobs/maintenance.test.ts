@@ -74,7 +74,7 @@ describe('scheduled maintenance', () => {
       pid: process.pid,
       lastJobId: next!.id,
       beats: 1,
-      queues: ['maintenance', 'sync', 'score', 'write-back', 'warnings', 'notify', 'qbr'],
+      queues: ['maintenance', 'sync', 'score', 'write-back', 'warnings', 'notify', 'qbr', 'analytics'],
     });
   });
 
@@ -166,6 +166,7 @@ describe('installation schedulers', () => {
     // One scheduler per installation schedule: the manifest's sync, score and QBR ones and the test's.
     expect(a.map((s) => s.id).sort()).toEqual(
       [
+        'analytics.daily@inst-a',
         'maintenance.per-installation@inst-a',
         'qbr.daily@inst-a',
         'score.daily@inst-a',
@@ -188,7 +189,7 @@ describe('installation schedulers', () => {
       template: { data: { workspaceId: 'ws-1', installationId: 'inst-a' } },
     });
 
-    expect(await removeInstallationSchedulers(queues, withInstallationSchedule, 'inst-a')).toBe(5);
+    expect(await removeInstallationSchedulers(queues, withInstallationSchedule, 'inst-a')).toBe(6);
     expect(await removeInstallationSchedulers(queues, withInstallationSchedule, 'inst-a')).toBe(0);
     expect((await maintenance.getJobSchedulers()).map((s) => s.key).sort()).toEqual(
       ['maintenance.heartbeat', 'maintenance.prune', ownB.id].sort(),
