@@ -12,7 +12,7 @@
  * Options: --accounts N, --rate R (requests/s), --seconds S, --history D (days), --warmup S.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { createQueues } from '../jobs/queues.ts';
+import { nextMessage, openLoop, percentile, timedGet, type Timed } from './open-loop.ts';
 import { signV3 } from '../server/crm/hubspot/request-signature.ts';
 import { createApp } from '../server/http/app.ts';
 import { createSealer } from '../server/platform/crypto.ts';
@@ -160,70 +161,24 @@ async function serve(seeded: Seeded): Promise<void> {
   send({ type: 'ready', port, portalId, seedSeconds, database: `${handle.driver} ${handle.location}` });
 }
 
-function nextMessage<T extends ServerMessage['type']>(child: ChildProcess, type: T) {
-  return new Promise<Extract<ServerMessage, { type: T }>>((resolve, reject) => {
-    const onMessage = (message: ServerMessage) => {
-      if (message.type !== type) return;
-      child.off('message', onMessage);
-      resolve(message as Extract<ServerMessage, { type: T }>);
-    };
-    child.on('message', onMessage);
-    child.once('exit', (code) => reject(new Error(`the bench server exited (${code}) before answering ${type}`)));
-  });
-}
-
-interface Outcome {
-  latencyMs: number;
-  status: number;
-  bytes: number;
-}
-
-/** Open-loop load: sends are due at fixed times; a late send still counts from when it was due. */
-async function load(base: string, portalId: string, durationS: number): Promise<Outcome[]> {
+/** Open-loop load on the card API for one random account a request. */
+async function load(base: string, portalId: string, durationS: number): Promise<Timed[]> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-  const total = Math.round(durationS * rate);
-  const interval = 1000 / rate;
-  const outcomes: Promise<Outcome>[] = [];
-  const start = performance.now() + 50;
-
-  const request = (due: number): Promise<Outcome> => {
+  const done = await openLoop(rate, durationS, (_index, due) => {
     const objectId = String(10_000_000 + Math.floor(Math.random() * accounts));
-    const pathAndQuery = `/api/cards/account?portalId=${portalId}&objectId=${objectId}&userId=42`;
+    const url = `${base}/api/cards/account?portalId=${portalId}&objectId=${objectId}&userId=42`;
     const stamp = String(Date.now());
-    const signature = signV3(SECRET, 'GET', `${base}${pathAndQuery}`, '', stamp);
-    return new Promise((resolve) => {
-      const req = http.request(
-        `${base}${pathAndQuery}`,
-        { agent, headers: { 'x-hubspot-signature-v3': signature, 'x-hubspot-request-timestamp': stamp } },
-        (res) => {
-          let bytes = 0;
-          res.on('data', (chunk: Buffer) => (bytes += chunk.length));
-          res.on('end', () => resolve({ latencyMs: performance.now() - due, status: res.statusCode ?? 0, bytes }));
-        },
-      );
-      req.on('error', () => resolve({ latencyMs: performance.now() - due, status: 0, bytes: 0 }));
-      req.end();
-    });
-  };
-
-  let sent = 0;
-  while (sent < total) {
-    const now = performance.now();
-    while (sent < total && start + sent * interval <= now) {
-      outcomes.push(request(start + sent * interval));
-      sent += 1;
-    }
-    const wait = start + sent * interval - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.max(0, wait - 1)));
-    else await new Promise((resolve) => setImmediate(resolve));
-  }
-  const done = await Promise.all(outcomes);
+    const signature = signV3(SECRET, 'GET', url, '', stamp);
+    return timedGet(
+      url,
+      { agent, headers: { 'x-hubspot-signature-v3': signature, 'x-hubspot-request-timestamp': stamp } },
+      due,
+    );
+  });
   agent.destroy();
   return done;
 }
 
-const percentile = (sorted: readonly number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 const round2 = (value: number) => Math.round(value * 100) / 100;
 const mb = (bytes: number) => Math.round((bytes / 1_048_576) * 10) / 10;
 
@@ -234,7 +189,7 @@ async function main(): Promise<void> {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const { type: _type, ...seeded } = await nextMessage(seeder, 'seeded');
+  const { type: _type, ...seeded } = await nextMessage<ServerMessage, 'seeded'>(seeder, 'seeded');
   if (seeder.exitCode === null) await once(seeder, 'exit');
   const child = fork(self, ['--serve', JSON.stringify(seeded), ...process.argv.slice(2)], {
     execArgv: [
@@ -245,7 +200,7 @@ async function main(): Promise<void> {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   try {
-    const ready = await nextMessage(child, 'ready');
+    const ready = await nextMessage<ServerMessage, 'ready'>(child, 'ready');
     console.log(`seeded in ${ready.seedSeconds.toFixed(1)} s on ${ready.database.split(' ')[0]}`);
     const base = `http://127.0.0.1:${ready.port}`;
     if (warmup > 0) await load(base, ready.portalId, warmup);
@@ -253,7 +208,7 @@ async function main(): Promise<void> {
     const outcomes = await load(base, ready.portalId, seconds);
     const elapsedS = (performance.now() - started) / 1000;
     child.send({ type: 'memory' });
-    const memory = await nextMessage(child, 'memory');
+    const memory = await nextMessage<ServerMessage, 'memory'>(child, 'memory');
 
     const ok = outcomes.filter((outcome) => outcome.status === 200);
     const latencies = outcomes.map((outcome) => outcome.latencyMs).sort((a, b) => a - b);

@@ -12,7 +12,7 @@
  * Options: --accounts N, --rate R (requests/s over all endpoints), --seconds S, --warmup S.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -23,6 +23,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { createQueues } from '../jobs/queues.ts';
+import { nextMessage, openLoop, percentile, timedGet, type Timed } from './open-loop.ts';
 import type { CohortReport } from '../server/core/revenue/cohorts.ts';
 import type { RenewalForecast } from '../server/core/revenue/forecast/forecast.ts';
 import type { RenewalModel } from '../server/core/revenue/forecast/model.ts';
@@ -564,23 +565,6 @@ interface Seeded {
 
 type ServerMessage = ({ type: 'seeded' } & Seeded) | { type: 'ready'; port: number; database: string };
 
-function nextMessage<T extends ServerMessage['type']>(
-  child: ChildProcess,
-  type: T,
-): Promise<Extract<ServerMessage, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: ServerMessage) => {
-      if (message.type !== type) return;
-      child.off('message', onMessage);
-      resolve(message as Extract<ServerMessage, { type: T }>);
-    };
-    child.on('message', onMessage);
-    child.once('exit', (code) =>
-      reject(new Error(`the ${type === 'seeded' ? 'seeding' : 'server'} process exited (${code})`)),
-    );
-  });
-}
-
 async function seed(accounts: number): Promise<void> {
   const logger = createLogger({ level: 'silent' });
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'bench-dashboard-'));
@@ -648,54 +632,23 @@ async function serve(seeded: Seeded): Promise<void> {
   process.send?.({ type: 'ready', port, database: `${handle.driver} ${handle.location}` });
 }
 
-interface Outcome {
+interface Outcome extends Timed {
   endpoint: Endpoint;
-  latencyMs: number;
-  status: number;
-  bytes: number;
 }
 
-/** Open-loop load over every endpoint in turn: sends are due at fixed times; a late send counts from when it was due. */
+/** Open-loop load over every endpoint in turn, each with its filters in rotation. */
 async function load(base: string, cookie: string, rate: number, durationS: number): Promise<Outcome[]> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  const total = Math.round(durationS * rate);
-  const interval = 1000 / rate;
-  const outcomes: Promise<Outcome>[] = [];
-  const start = performance.now() + 50;
-  const request = (index: number, due: number): Promise<Outcome> => {
+  const done = await openLoop(rate, durationS, async (index, due) => {
     const endpoint = ENDPOINTS[index % ENDPOINTS.length]!;
     const turn = Math.floor(index / ENDPOINTS.length) % FILTERS.length;
     const filter = endpoint === 'settings' ? '' : endpoint === 'warnings' ? INBOX_FILTERS[turn]! : FILTERS[turn]!;
-    return new Promise((resolve) => {
-      const req = http.request(`${base}/${endpoint}${filter}`, { agent, headers: { cookie } }, (res) => {
-        let bytes = 0;
-        res.on('data', (chunk: Buffer) => (bytes += chunk.length));
-        res.on('end', () =>
-          resolve({ endpoint, latencyMs: performance.now() - due, status: res.statusCode ?? 0, bytes }),
-        );
-      });
-      req.on('error', () => resolve({ endpoint, latencyMs: performance.now() - due, status: 0, bytes: 0 }));
-      req.end();
-    });
-  };
-  let sent = 0;
-  while (sent < total) {
-    const now = performance.now();
-    while (sent < total && start + sent * interval <= now) {
-      outcomes.push(request(sent, start + sent * interval));
-      sent += 1;
-    }
-    const wait = start + sent * interval - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.max(0, wait - 1)));
-    else await new Promise((resolve) => setImmediate(resolve));
-  }
-  const done = await Promise.all(outcomes);
+    return { endpoint, ...(await timedGet(`${base}/${endpoint}${filter}`, { agent, headers: { cookie } }, due)) };
+  });
   agent.destroy();
   return done;
 }
 
-const percentile = (sorted: readonly number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 const round1 = (value: number) => Math.round(value * 10) / 10;
 
 async function main(options: { accounts: number; rate: number; seconds: number; warmup: number }): Promise<void> {
@@ -706,7 +659,7 @@ async function main(options: { accounts: number; rate: number; seconds: number; 
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const { type: _type, ...seeded } = await nextMessage(seeder, 'seeded');
+  const { type: _type, ...seeded } = await nextMessage<ServerMessage, 'seeded'>(seeder, 'seeded');
   void _type;
   if (seeder.exitCode === null) await once(seeder, 'exit');
   const child = fork(self, ['--serve', JSON.stringify(seeded)], {
@@ -714,7 +667,7 @@ async function main(options: { accounts: number; rate: number; seconds: number; 
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   try {
-    const ready = await nextMessage(child, 'ready');
+    const ready = await nextMessage<ServerMessage, 'ready'>(child, 'ready');
     const sealer = createSealer(Buffer.from(seeded.sealerKey, 'base64'));
     const cookie = `${SESSION_COOKIE}=${sessionCookieValue({ sealer, now: Date.now }, { workspaceId: seeded.workspaceId, installationId: seeded.installationId })}`;
     const base = `http://127.0.0.1:${ready.port}/api/installations/${seeded.installationId}/dashboard`;
