@@ -1,4 +1,10 @@
-import { dashboardCsvUrl, portfolioSchema, type CsmPortfolio, type Portfolio } from '../api/contracts.ts';
+import {
+  dashboardCsvUrl,
+  portfolioSchema,
+  type CsmPortfolio,
+  type HealthMix,
+  type Portfolio,
+} from '../api/contracts.ts';
 import { useApp } from '../app-context.ts';
 import { Chart, SERIES_COLOURS } from '../components/charts.tsx';
 import { DataTable, type Column } from '../components/data-table.tsx';
@@ -14,6 +20,35 @@ import { compactMoney, count, decimal, money } from '../format.ts';
 
 type Ready = Extract<Portfolio, { status: 'ready' }>;
 const FILTERS = ['segment', 'tier', 'csm'] as const;
+
+interface BookSlice {
+  accounts: number;
+  arr: number;
+  averageScore: number | null;
+  health: HealthMix;
+}
+
+/** The columns every slice of the book (a tier, a segment) shows after its own name. */
+function sliceColumns<Row extends BookSlice>(): Column<Row>[] {
+  return [
+    {
+      key: 'accounts',
+      header: 'Accounts',
+      numeric: true,
+      cell: (row) => count(row.accounts),
+      value: (row) => row.accounts,
+    },
+    { key: 'arr', header: 'ARR', numeric: true, cell: (row) => money(row.arr), value: (row) => row.arr },
+    {
+      key: 'averageScore',
+      header: 'Avg score',
+      numeric: true,
+      cell: (row) => decimal(row.averageScore, 0),
+      value: (row) => row.averageScore,
+    },
+    { key: 'mix', header: 'Health mix', cell: (row) => <HealthMixBar mix={row.health} /> },
+  ];
+}
 
 export const csmColumns: Column<CsmPortfolio>[] = [
   { key: 'csm', header: 'CSM', cell: (row) => row.name ?? row.csmId ?? 'No CSM', value: (row) => row.csmId },
@@ -188,25 +223,7 @@ function PortfolioFigure({ figure, csv }: { figure: Ready; csv: (table: string) 
             csv={csv('tiers')}
             rows={figure.byTier}
             rowKey={(row) => row.tier}
-            columns={[
-              { key: 'tier', header: 'Tier', cell: (row) => TIER_LABEL[row.tier] },
-              {
-                key: 'accounts',
-                header: 'Accounts',
-                numeric: true,
-                cell: (row) => count(row.accounts),
-                value: (row) => row.accounts,
-              },
-              { key: 'arr', header: 'ARR', numeric: true, cell: (row) => money(row.arr), value: (row) => row.arr },
-              {
-                key: 'averageScore',
-                header: 'Avg score',
-                numeric: true,
-                cell: (row) => decimal(row.averageScore, 0),
-                value: (row) => row.averageScore,
-              },
-              { key: 'mix', header: 'Health mix', cell: (row) => <HealthMixBar mix={row.health} /> },
-            ]}
+            columns={[{ key: 'tier', header: 'Tier', cell: (row) => TIER_LABEL[row.tier] }, ...sliceColumns()]}
           />
         </Section>
         <Section title="By segment" id="by-segment">
@@ -218,22 +235,7 @@ function PortfolioFigure({ figure, csv }: { figure: Ready; csv: (table: string) 
             rowKey={(row) => row.segment ?? 'none'}
             columns={[
               { key: 'segment', header: 'Segment', cell: (row) => row.segment ?? 'No segment' },
-              {
-                key: 'accounts',
-                header: 'Accounts',
-                numeric: true,
-                cell: (row) => count(row.accounts),
-                value: (row) => row.accounts,
-              },
-              { key: 'arr', header: 'ARR', numeric: true, cell: (row) => money(row.arr), value: (row) => row.arr },
-              {
-                key: 'averageScore',
-                header: 'Avg score',
-                numeric: true,
-                cell: (row) => decimal(row.averageScore, 0),
-                value: (row) => row.averageScore,
-              },
-              { key: 'mix', header: 'Health mix', cell: (row) => <HealthMixBar mix={row.health} /> },
+              ...sliceColumns(),
             ]}
           />
         </Section>

@@ -7,36 +7,13 @@ import {
   type ForecastRenewal,
   type UpcomingRenewal,
 } from '../../../../../server/core/revenue/forecast/forecast.ts';
-import type { RenewalModel } from '../../../../../server/core/revenue/forecast/model.ts';
+import { learnedModel } from './fixtures.ts';
 
 /**
  * Probabilities that come out exact: a score of 15 is the prior's coin toss (log-odds 0), and a
  * declining trend worth −ln 3 takes it to σ(−ln 3) = 1/4; a score of 100 is clamped at 0.99.
  */
-const model: RenewalModel = {
-  version: 1,
-  basis: 'learned',
-  reason: null,
-  features: ['baseline', 'trend_declining'],
-  coefficients: [0, -Math.log(3)],
-  penalty: 10,
-  horizonDays: 183,
-  trainedAt: Date.UTC(2026, 0, 1),
-  trainedOn: {
-    renewals: 400,
-    examples: 2_000,
-    won: 350,
-    lost: 50,
-    accounts: 380,
-    firstDecision: '2025-01-02',
-    lastDecision: '2025-12-30',
-    arr: 10_000_000,
-    arrWon: 9_000_000,
-  },
-  brier: { inSample: 0.08, crossValidated: 0.09, prior: 0.1 },
-  calibration: [],
-  explanation: 'Learned from 400 renewals.',
-};
+const model = learnedModel({ baseline: 0, trend_declining: -Math.log(3) });
 
 const asOf = Date.UTC(2026, 0, 15, 23, 59, 59, 999);
 
