@@ -20,9 +20,13 @@ import { createWorkspace, installationRepository } from '../../../server/platfor
 import { mappingRepository } from '../../../server/platform/db/mappings.ts';
 import { purgeInstallation } from '../../../server/platform/db/purge.ts';
 import {
+  analyticsSettings,
+  analyticsSnapshots,
   notificationChannels,
   notificationDeliveries,
   qbrBriefs,
+  renewalForecasts,
+  renewalModels,
   warnings,
   warningSettings,
   warningTasks,
@@ -229,6 +233,28 @@ describe.each(testDatabases())('purging an installation on $name', (database) =>
         generatedAt: at,
         noteState: 'pending',
       });
+      await handle.db
+        .insert(analyticsSettings)
+        .values({ ...key, version: 1, settings: {}, updatedAt: at, updatedBy: 'x' });
+      await handle.db.insert(renewalModels).values({ ...key, version: 1, model: {}, trainedAt: at });
+      await handle.db.insert(renewalForecasts).values({
+        ...key,
+        accountExternalId: '1',
+        renewalDate: '2026-09-01',
+        arr: '1000',
+        probability: 0.8,
+        expectedArr: '800',
+        revenueAtRisk: '200',
+        basis: 'prior',
+        contributions: [],
+        opportunities: [],
+        bottom20: false,
+        rank: 1,
+        computedAt: at,
+      });
+      await handle.db
+        .insert(analyticsSnapshots)
+        .values({ ...key, kind: 'nps', payload: {}, computedAt: at, sourceVersion: 'v' });
       await recordAudit(handle.db, { ...key, actor: 'system', action: 'installation.installed' });
       return key;
     };
