@@ -16,9 +16,8 @@ import {
   type UpcomingRenewalRow,
 } from '../../server/platform/db/analytics-store.ts';
 import type { Database } from '../../server/platform/db/database.ts';
-import { qbrInputs } from '../../server/platform/db/qbr-store.ts';
+import { qbrInputsForAccounts } from '../../server/platform/db/qbr-store.ts';
 import type { InstallationKey } from '../../server/platform/db/sync-store.ts';
-import { withSharedReads } from './shared-queries.ts';
 
 /**
  * The renewal forecast of the coming months from every customer's current health (the score job's
@@ -26,8 +25,8 @@ import { withSharedReads } from './shared-queries.ts';
  * QBR brief would lead with, so a CSM has something to act on beside the risk.
  */
 
-/** Briefs' inputs read at once: each sends a dozen queries together, and the pool has ten connections. */
-const OPPORTUNITY_CONCURRENCY = 2;
+/** Bottom-fifth accounts whose briefs' inputs are read together; a cancelled run stops between them. */
+const OPPORTUNITY_CHUNK = 500;
 
 const isoDay = (at: number) => new Date(at).toISOString().slice(0, 10);
 const dayStart = (day: string) => Date.parse(`${day}T00:00:00Z`);
@@ -72,19 +71,6 @@ export function rankOrder(renewals: readonly ForecastRenewal[]): ForecastRenewal
   );
 }
 
-async function inPool<T, R>(items: readonly T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      out[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
-  return out;
-}
-
 export interface ForecastStep {
   forecast: RenewalForecast;
   rows: RenewalForecastRow[];
@@ -117,19 +103,21 @@ export async function forecastStep(
   const bottom = new Set(forecast.bottom20);
   // The brief's period as if the QBR were today: the last 90 days.
   const period = qbrPeriod(isoDay(options.asOf), options.asOf);
-  const reads = withSharedReads(db);
   const known = options.known ?? new Map<string, unknown>();
   const missing = forecast.bottom20.filter((accountId) => !known.has(accountId));
   const opportunities = new Map<string, unknown>(
     forecast.bottom20.flatMap((accountId) => (known.has(accountId) ? [[accountId, known.get(accountId)]] : [])),
   );
-  for (const [accountId, found] of await inPool(missing, OPPORTUNITY_CONCURRENCY, async (accountId) => {
+  for (let start = 0; start < missing.length; start += OPPORTUNITY_CHUNK) {
     options.signal?.throwIfAborted();
-    const inputs = await qbrInputs(reads, key, accountId, period);
-    const found: Opportunity[] = inputs ? topOpportunities(inputs) : [];
-    return [accountId, found] as const;
-  }))
-    opportunities.set(accountId, found);
+    const chunk = missing.slice(start, start + OPPORTUNITY_CHUNK);
+    const inputs = await qbrInputsForAccounts(db, key, chunk, period);
+    for (const accountId of chunk) {
+      const found = inputs.get(accountId);
+      const top: Opportunity[] = found ? topOpportunities(found) : [];
+      opportunities.set(accountId, top);
+    }
+  }
   const rows = rankOrder(forecast.renewals).map((renewal, index): RenewalForecastRow => ({
     accountExternalId: renewal.accountId,
     renewalDate: renewal.renewalDay,

@@ -81,6 +81,15 @@ export const dashboardQuerySchema = z.strictObject({
 });
 export type DashboardQuery = z.infer<typeof dashboardQuerySchema>;
 
+/** A page of a long table: 1-based, at most 200 rows. */
+const pageFields = {
+  page: z.coerce.number().int().min(1).max(10_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+};
+
+/** `…/dashboard/renewals` also pages its bottom-20 % table (the CSV holds every row). */
+export const renewalsQuerySchema = dashboardQuerySchema.extend(pageFields);
+
 /** The filters an answer was computed with (null = all). */
 export const appliedFiltersSchema = z.strictObject({
   segment: z.string().nullable(),
@@ -283,7 +292,9 @@ export const renewalsSchema = figure({
     atRiskArr: money,
   }),
   model: renewalModelSummarySchema.nullable(),
+  /** One page of the least likely fifth, least likely first; `totals.atRiskRenewals` counts them all. */
   bottom20: z.array(atRiskRenewalSchema),
+  bottom20Page: z.strictObject({ page: count, pageSize: count }),
   definitions: z.array(definitionSchema),
 });
 export type Renewals = z.infer<typeof renewalsSchema>;
@@ -493,8 +504,7 @@ export const warningsInboxQuerySchema = z.strictObject({
   severity: z.enum(WARNING_SEVERITIES).optional(),
   rule: z.string().trim().min(1).max(100).optional(),
   csm: z.string().trim().min(1).max(200).optional(),
-  page: z.coerce.number().int().min(1).max(10_000).default(1),
-  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+  ...pageFields,
   format: z.enum(['json', 'csv']).optional(),
   table: z.string().max(40).optional(),
 });

@@ -20,6 +20,8 @@ export interface DashboardDeps {
   db: Database;
   /** Saving analytics settings asks for the figures again; without queues they wait for the daily run. */
   queues?: Queues;
+  /** Off: every request reads the database (what `bench:dashboard --no-cache` measures). */
+  cache?: boolean;
 }
 
 export interface DashboardContext {
@@ -51,15 +53,16 @@ export const answerKey = (view: string, key: InstallationKey, filters: object) =
 
 export function dashboardContext(deps: DashboardDeps, install: InstallContext): DashboardContext {
   const now = install.now;
+  const ttl = (ms: number) => (deps.cache === false ? 0 : ms);
   return {
     db: deps.db,
     queues: deps.queues,
     store: dashboardStore(deps.db),
     install,
     now,
-    books: readCache({ ttlMs: BOOK_TTL_MS, maxEntries: CACHED_INSTALLATIONS, now }),
-    forecasts: readCache({ ttlMs: FORECAST_TTL_MS, maxEntries: CACHED_INSTALLATIONS, now }),
-    answers: readCache({ ttlMs: BOOK_TTL_MS, maxEntries: CACHED_ANSWERS, now }),
+    books: readCache({ ttlMs: ttl(BOOK_TTL_MS), maxEntries: CACHED_INSTALLATIONS, now }),
+    forecasts: readCache({ ttlMs: ttl(FORECAST_TTL_MS), maxEntries: CACHED_INSTALLATIONS, now }),
+    answers: readCache({ ttlMs: ttl(BOOK_TTL_MS), maxEntries: CACHED_ANSWERS, now }),
   };
 }
 

@@ -141,8 +141,9 @@ function atRisk(req: Request, row: ForecastRow, names: ReadonlyMap<string, strin
 }
 
 /**
- * `GET /api/installations/:id/dashboard/renewals?segment&tier&csm`: the next six months of renewals
- * by month, the model that forecast them, and the least likely fifth with drivers and opportunities.
+ * `GET /api/installations/:id/dashboard/renewals?segment&tier&csm&page&pageSize`: the next six months
+ * of renewals by month, the model that forecast them, and a page of the least likely fifth with
+ * drivers and opportunities.
  */
 export function getDashboardRenewals(ctx: DashboardContext): RequestHandler {
   return async (req, res) => {
@@ -158,7 +159,8 @@ export function getDashboardRenewals(ctx: DashboardContext): RequestHandler {
     const summary = parseStored(req, 'renewal forecast', forecastSummaryPayload, { basis, explanation });
     const months = parseStored(req, 'renewal forecast months', z.array(z.object({ month: z.string() })), monthList);
     const settings = await settingsInForce(req, ctx, key);
-    const build = async (): Promise<Ready> => {
+    /** CSV: every bottom-20 row; JSON: the page asked for. */
+    const build = async (paged: boolean): Promise<Ready> => {
       const [rows, names, stored] = await Promise.all([
         ctx.forecasts.get(key.installationId, snapshot.computedAt.toISOString(), () => ctx.store.forecastRows(key)),
         ctx.store.ownerNames(key),
@@ -167,6 +169,9 @@ export function getDashboardRenewals(ctx: DashboardContext): RequestHandler {
       const byMonth = new Map(months.map(({ month }) => [month, emptyMonth(month)]));
       const totals = emptyMonth('total');
       const bottom: AtRiskRenewal[] = [];
+      const { page, pageSize } = query.page;
+      const first = paged ? (page - 1) * pageSize : 0;
+      const end = paged ? first + pageSize : Number.POSITIVE_INFINITY;
       for (const row of rows) {
         const tier = touchTierOf(
           { arr: row.accountArr, segment: row.segment, licences: row.licences },
@@ -176,7 +181,9 @@ export function getDashboardRenewals(ctx: DashboardContext): RequestHandler {
         const month = byMonth.get(row.renewalDate.slice(0, 7));
         if (month) addTo(month, row);
         addTo(totals, row);
-        if (row.bottom20) bottom.push(atRisk(req, row, names));
+        // Rows come least likely first, so a page is a run of the bottom fifth's rows in order.
+        if (row.bottom20 && totals.atRiskRenewals > first && totals.atRiskRenewals <= end)
+          bottom.push(atRisk(req, row, names));
       }
       const { month: _total, ...totalFigures } = rounded(totals);
       void _total;
@@ -188,6 +195,7 @@ export function getDashboardRenewals(ctx: DashboardContext): RequestHandler {
         totals: totalFigures,
         model: modelSummary(req, stored),
         bottom20: bottom,
+        bottom20Page: query.page,
         definitions: renewalDefinitions(summary.explanation),
       };
     };
@@ -195,13 +203,13 @@ export function getDashboardRenewals(ctx: DashboardContext): RequestHandler {
       const version = `${settings.version}|${snapshot.computedAt.toISOString()}`;
       sendJsonText(
         res,
-        await ctx.answers.get(answerKey('renewals', key, query.filters), version, () =>
-          build().then((body) => JSON.stringify(body)),
+        await ctx.answers.get(answerKey('renewals', key, { ...query.filters, ...query.page }), version, () =>
+          build(true).then((body) => JSON.stringify(body)),
         ),
       );
       return;
     }
-    const body = await build();
+    const body = await build(false);
     if (query.table === 'months') sendCsv(res, 'renewals-by-month', MONTH_COLUMNS, body.months);
     else if (query.table === 'calibration')
       sendCsv(res, 'renewal-model-calibration', CALIBRATION_COLUMNS, body.model?.calibration ?? []);

@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import {
   DASHBOARD_CSV_TABLES,
   dashboardQuerySchema,
+  renewalsQuerySchema,
   type AppliedFilters,
   type DashboardView,
 } from '../../contracts/dashboard.ts';
@@ -13,6 +14,8 @@ export interface FigureQuery {
   filters: AppliedFilters;
   format: 'json' | 'csv' | undefined;
   table: string;
+  /** The page of the view's long table (renewals only); page 1 of 50 elsewhere. */
+  page: { page: number; pageSize: number };
 }
 
 /** Query values arrive as a string, or an array when repeated; the last one counts. */
@@ -22,8 +25,14 @@ function flatten(query: Request['query']): Record<string, unknown> {
   return out;
 }
 
+const FIRST_PAGE = { page: 1, pageSize: 50 };
+
 export function figureQuery(req: Request, view: DashboardView): FigureQuery {
-  const parsed = dashboardQuerySchema.safeParse(flatten(req.query));
+  // Only renewals pages a table; elsewhere `page` is an unknown parameter and answers 400.
+  const parsed =
+    view === 'renewals'
+      ? renewalsQuerySchema.safeParse(flatten(req.query))
+      : dashboardQuerySchema.transform((q) => ({ ...q, ...FIRST_PAGE })).safeParse(flatten(req.query));
   if (!parsed.success) throw parsed.error;
   const tables: readonly string[] = DASHBOARD_CSV_TABLES[view];
   const table = parsed.data.table ?? tables[0]!;
@@ -38,6 +47,7 @@ export function figureQuery(req: Request, view: DashboardView): FigureQuery {
     },
     format: parsed.data.format,
     table,
+    page: { page: parsed.data.page, pageSize: parsed.data.pageSize },
   };
 }
 

@@ -2,15 +2,22 @@ import { createHash } from 'node:crypto';
 import { and, desc, eq, inArray, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Brief } from '../../core/qbr/brief.ts';
-import type { BriefMeasure, NpsWindow, PeerFeatureUse, QbrInputs, UsageWindow } from '../../core/qbr/inputs.ts';
+import type {
+  BriefMeasure,
+  NpsWindow,
+  OpenWarning,
+  PeerFeatureUse,
+  QbrInputs,
+  UsageWindow,
+} from '../../core/qbr/inputs.ts';
 import type { Period } from '../../core/qbr/period.ts';
 import type { Database } from './database.ts';
 import { accounts, qbrBriefs } from './schema.ts';
 import type { InstallationKey } from './sync-store.ts';
 
 /**
- * The QBR brief's aggregates and its versions. Every aggregate is one query over one account of one
- * installation, and states its days: a period is whole UTC days, both ends included, so instants are
+ * The QBR brief's aggregates and its versions. Every aggregate is one query over a set of accounts of
+ * one installation, grouped by account, and states its days: a period is whole UTC days, both ends included, so instants are
  * counted from the start day's midnight (inclusive) to the midnight after the end day (exclusive).
  * Archived CRM records are left out. Versions: a brief is stored again only when its content changed.
  */
@@ -85,11 +92,22 @@ const explanationSchema = z.looseObject({
   renewal: z.looseObject({ probability: z.number().nullable(), revenueAtRisk: z.number().nullable() }).optional(),
 });
 
-/** Scoped to the installation and one account: `alias` is the table's alias in the query. */
-const scoped = (alias: string, key: InstallationKey, account: string) =>
-  sql`${sql.raw(alias)}.workspace_id = ${key.workspaceId} and ${sql.raw(alias)}.installation_id = ${key.installationId} and ${sql.raw(alias)}.account_external_id = ${account}`;
 const ofInstallation = (alias: string, key: InstallationKey) =>
   sql`${sql.raw(alias)}.workspace_id = ${key.workspaceId} and ${sql.raw(alias)}.installation_id = ${key.installationId}`;
+const idList = (ids: readonly string[]) =>
+  sql.join(
+    ids.map((id) => sql`${id}`),
+    sql`, `,
+  );
+/** Scoped to the installation and a set of its accounts: `alias` is the table's alias in the query. */
+const ofAccounts = (alias: string, key: InstallationKey, ids: readonly string[]) =>
+  sql`${ofInstallation(alias, key)} and ${sql.raw(alias)}.account_external_id in (${idList(ids)})`;
+
+type Row = Record<string, unknown>;
+const byAccount = (rows: Row[]): Map<string, Row> => new Map(rows.map((row) => [String(row.id), row]));
+
+/** Accounts per statement: a bound list this long keeps every statement's plan and parameters small. */
+const ACCOUNTS_PER_QUERY = 500;
 
 /**
  * Everything a brief of `accountExternalId` for `period` is built from, or null when the installation
@@ -101,156 +119,220 @@ export async function qbrInputs(
   accountExternalId: string,
   period: Period,
 ): Promise<QbrInputs | null> {
+  return (await qbrInputsForAccounts(db, key, [accountExternalId], period)).get(accountExternalId) ?? null;
+}
+
+/**
+ * The inputs of many accounts' briefs of one period, read with a fixed number of statements per 500
+ * accounts (each aggregate grouped by account) rather than a dozen per account. Accounts the
+ * installation does not have, or has archived, are absent from the map.
+ */
+export async function qbrInputsForAccounts(
+  db: Database,
+  key: InstallationKey,
+  accountExternalIds: readonly string[],
+  period: Period,
+): Promise<Map<string, QbrInputs>> {
   const parsed = periodSchema.safeParse(period);
   if (!parsed.success) {
     throw new Error(`invalid QBR period ${JSON.stringify(period)}: ${parsed.error.issues[0]?.message ?? 'bad period'}`);
   }
-  const [account] = await rowsOf<Record<string, unknown>>(
-    db,
-    sql`select a.name, a.segment, a.arr, a.licences, a.renewal_date
-        from accounts a
-        where ${ofInstallation('a', key)} and a.external_id = ${accountExternalId} and not a.archived`,
-  );
-  if (!account) return null;
+  const out = new Map<string, QbrInputs>();
+  const ids = [...new Set(accountExternalIds)];
   const windows = windowsOf(period);
   const before = { start: addDays(period.start, -dayCount(period)), end: addDays(period.start, -1) };
-  const [health, usage, first, last, tickets, nps, npsBefore, contacts, deals, warnings] = await Promise.all([
-    healthOf(db, key, accountExternalId, period),
-    usageOf(db, key, accountExternalId, period),
-    usageWindow(db, key, accountExternalId, windows.first),
-    usageWindow(db, key, accountExternalId, windows.last),
-    ticketsOf(db, key, accountExternalId, period),
-    npsOf(db, key, accountExternalId, period),
-    npsOf(db, key, accountExternalId, before),
-    contactsOf(db, key, accountExternalId, period),
-    dealsOf(db, key, accountExternalId, period),
-    warningsOf(db, key, accountExternalId),
-  ]);
-  const [featuresOffered, peers] = await Promise.all([
-    featuresOfferedIn(db, key, period),
-    peerFeatureUse(db, key, windows.last),
-  ]);
-  return {
-    account: {
-      externalId: accountExternalId,
-      name: (account.name as string | null) ?? null,
-      segment: (account.segment as string | null) ?? null,
-      arr: numOrNull(account.arr),
-      licences: numOrNull(account.licences),
-      renewalDate: account.renewal_date === null ? null : dayText(account.renewal_date),
-    },
-    period: { start: period.start, end: period.end },
-    health,
-    usage: { ...usage, first, last, featuresOffered, peers },
-    tickets,
-    nps: { period: nps, before: npsBefore },
-    contacts,
-    deals,
-    warnings,
-  };
+  // The same for every account of the installation; read once, and only when some account exists.
+  let shared: Promise<[string[], PeerFeatureUse[]]> | undefined;
+  for (let start = 0; start < ids.length; start += ACCOUNTS_PER_QUERY) {
+    const accountRows = await rowsOf<Row>(
+      db,
+      sql`select a.external_id as id, a.name, a.segment, a.arr, a.licences, a.renewal_date
+          from accounts a
+          where ${ofInstallation('a', key)} and a.external_id in (${idList(ids.slice(start, start + ACCOUNTS_PER_QUERY))})
+            and not a.archived`,
+    );
+    if (accountRows.length === 0) continue;
+    const found = accountRows.map((row) => String(row.id));
+    shared ??= Promise.all([featuresOfferedIn(db, key, period), peerFeatureUse(db, key, windows.last)]);
+    const [health, usage, first, last, tickets, nps, npsBefore, contacts, deals, warnings, [featuresOffered, peers]] =
+      await Promise.all([
+        healthOf(db, key, found, period),
+        usageOf(db, key, found, period),
+        usageWindow(db, key, found, windows.first),
+        usageWindow(db, key, found, windows.last),
+        ticketsOf(db, key, found, period),
+        npsOf(db, key, found, period),
+        npsOf(db, key, found, before),
+        contactsOf(db, key, found, period),
+        dealsOf(db, key, found, period),
+        warningsOf(db, key, found),
+        shared,
+      ]);
+    for (const account of accountRows) {
+      const id = String(account.id);
+      out.set(id, {
+        account: {
+          externalId: id,
+          name: (account.name as string | null) ?? null,
+          segment: (account.segment as string | null) ?? null,
+          arr: numOrNull(account.arr),
+          licences: numOrNull(account.licences),
+          renewalDate: account.renewal_date === null ? null : dayText(account.renewal_date),
+        },
+        period: { start: period.start, end: period.end },
+        health: health(id),
+        // Copies: each account's inputs stand alone, as when read one at a time.
+        usage: {
+          ...usage(id),
+          first: first(id),
+          last: last(id),
+          featuresOffered: [...featuresOffered],
+          peers: peers.map((peer) => ({ ...peer })),
+        },
+        tickets: tickets(id),
+        nps: { period: nps(id), before: npsBefore(id) },
+        contacts: contacts(id),
+        deals: deals(id),
+        warnings: warnings(id),
+      });
+    }
+  }
+  return out;
 }
 
+/*
+ * Each aggregate below reads a set of accounts at once, grouped by account, and answers with a
+ * function of the account id: an account without rows gets what an empty aggregate gives.
+ */
+
 /** The latest score with its explanation, and the last daily score on or before the start day. */
-async function healthOf(db: Database, key: InstallationKey, account: string, period: Period) {
-  const [[now], [atStart]] = await Promise.all([
-    rowsOf<Record<string, unknown>>(
+async function healthOf(db: Database, key: InstallationKey, ids: readonly string[], period: Period) {
+  const [nowRows, startRows] = await Promise.all([
+    rowsOf<Row>(
       db,
-      sql`select h.day, h.scored_at, h.status, h.score, h.band, h.trend, h.explanation
-          from account_health h where ${scoped('h', key, account)}`,
+      sql`select h.account_external_id as id, h.day, h.scored_at, h.status, h.score, h.band, h.trend, h.explanation
+          from account_health h where ${ofAccounts('h', key, ids)}`,
     ),
-    rowsOf<Record<string, unknown>>(
+    rowsOf<Row>(
       db,
-      sql`select s.day, s.score, s.band from health_scores s
-          where ${scoped('s', key, account)} and s.day <= ${period.start}
-          order by s.day desc limit 1`,
+      sql`select distinct on (s.account_external_id) s.account_external_id as id, s.day, s.score, s.band
+          from health_scores s
+          where ${ofAccounts('s', key, ids)} and s.day <= ${period.start}
+          order by s.account_external_id, s.day desc`,
     ),
   ]);
-  const explanation = now ? explanationSchema.safeParse(now.explanation) : null;
-  const stored = explanation?.success ? explanation.data : null;
+  const nows = byAccount(nowRows);
+  const starts = byAccount(startRows);
   const band = (value: unknown) => bandSchema.parse(value ?? null);
-  const measures: BriefMeasure[] = (stored?.score?.measures ?? []).map((measure) => ({
-    key: measure.key,
-    group: measure.group,
-    signal: measure.signal,
-    label: measure.label,
-    direction: measure.direction,
-    raw: measure.raw,
-    subScore: measure.subScore,
-    weight: measure.weight,
-    nominalWeight: measure.nominalWeight,
-    target: measure.target,
-  }));
-  return {
-    now: now
-      ? {
-          day: dayText(now.day),
-          scoredAt: instantText(now.scored_at),
-          status: now.status === 'scored' ? ('scored' as const) : ('insufficient_data' as const),
-          score: numOrNull(now.score),
-          band: band(now.band),
-          effectiveBand: stored?.health ? stored.health.effective.band : band(now.band),
-          trend: z
-            .enum(['improving', 'stable', 'declining'])
-            .nullable()
-            .parse(now.trend ?? null),
-          trendText: stored?.trend?.text ?? null,
-        }
-      : null,
-    atStart: atStart ? { day: dayText(atStart.day), score: numOrNull(atStart.score), band: band(atStart.band) } : null,
-    measures,
-    neutral: stored?.score?.neutral ?? 50,
-    renewal: {
-      probability: stored?.renewal?.probability ?? null,
-      revenueAtRisk: stored?.renewal?.revenueAtRisk ?? null,
-    },
+  return (id: string): QbrInputs['health'] => {
+    const now = nows.get(id);
+    const atStart = starts.get(id);
+    const explanation = now ? explanationSchema.safeParse(now.explanation) : null;
+    const stored = explanation?.success ? explanation.data : null;
+    const measures: BriefMeasure[] = (stored?.score?.measures ?? []).map((measure) => ({
+      key: measure.key,
+      group: measure.group,
+      signal: measure.signal,
+      label: measure.label,
+      direction: measure.direction,
+      raw: measure.raw,
+      subScore: measure.subScore,
+      weight: measure.weight,
+      nominalWeight: measure.nominalWeight,
+      target: measure.target,
+    }));
+    return {
+      now: now
+        ? {
+            day: dayText(now.day),
+            scoredAt: instantText(now.scored_at),
+            status: now.status === 'scored' ? ('scored' as const) : ('insufficient_data' as const),
+            score: numOrNull(now.score),
+            band: band(now.band),
+            effectiveBand: stored?.health ? stored.health.effective.band : band(now.band),
+            trend: z
+              .enum(['improving', 'stable', 'declining'])
+              .nullable()
+              .parse(now.trend ?? null),
+            trendText: stored?.trend?.text ?? null,
+          }
+        : null,
+      atStart: atStart
+        ? { day: dayText(atStart.day), score: numOrNull(atStart.score), band: band(atStart.band) }
+        : null,
+      measures,
+      neutral: stored?.score?.neutral ?? 50,
+      renewal: {
+        probability: stored?.renewal?.probability ?? null,
+        revenueAtRisk: stored?.renewal?.revenueAtRisk ?? null,
+      },
+    };
   };
 }
 
 /** Usage days of the period: how many, their events, the busiest day and the licences last reported. */
-async function usageOf(db: Database, key: InstallationKey, account: string, period: Period) {
-  const [row] = await rowsOf<Record<string, unknown>>(
-    db,
-    sql`select count(*)::int as days, coalesce(sum(u.events), 0)::float8 as events, max(u.active_users)::int as peak,
-          (select l.licences from usage_daily l
-           where ${scoped('l', key, account)} and l.date between ${period.start} and ${period.end} and l.licences is not null
-           order by l.date desc limit 1) as licences
-        from usage_daily u
-        where ${scoped('u', key, account)} and u.date between ${period.start} and ${period.end}`,
+async function usageOf(db: Database, key: InstallationKey, ids: readonly string[], period: Period) {
+  const rows = byAccount(
+    await rowsOf<Row>(
+      db,
+      sql`select u.account_external_id as id, count(*)::int as days, coalesce(sum(u.events), 0)::float8 as events,
+            max(u.active_users)::int as peak,
+            (array_agg(u.licences order by u.date desc) filter (where u.licences is not null))[1] as licences
+          from usage_daily u
+          where ${ofAccounts('u', key, ids)} and u.date between ${period.start} and ${period.end}
+          group by 1`,
+    ),
   );
-  return {
-    period,
-    daysReported: num(row?.days),
-    events: num(row?.events),
-    peakActiveUsers: numOrNull(row?.peak),
-    reportedLicences: numOrNull(row?.licences),
+  return (id: string) => {
+    const row = rows.get(id);
+    return {
+      period,
+      daysReported: num(row?.days),
+      events: num(row?.events),
+      peakActiveUsers: numOrNull(row?.peak),
+      reportedLicences: numOrNull(row?.licences),
+    };
   };
 }
 
 /** Days reported in the window, their mean active users, and each feature's users ÷ active users. */
-async function usageWindow(db: Database, key: InstallationKey, account: string, window: Period): Promise<UsageWindow> {
-  const [[totals], features] = await Promise.all([
-    rowsOf<Record<string, unknown>>(
+async function usageWindow(db: Database, key: InstallationKey, ids: readonly string[], window: Period) {
+  const [totalRows, featureRows] = await Promise.all([
+    rowsOf<Row>(
       db,
-      sql`select count(*)::int as days, avg(u.active_users)::float8 as average, coalesce(sum(u.active_users), 0)::float8 as active
+      sql`select u.account_external_id as id, count(*)::int as days, avg(u.active_users)::float8 as average,
+            coalesce(sum(u.active_users), 0)::float8 as active
           from usage_daily u
-          where ${scoped('u', key, account)} and u.date between ${window.start} and ${window.end}`,
+          where ${ofAccounts('u', key, ids)} and u.date between ${window.start} and ${window.end}
+          group by 1`,
     ),
-    rowsOf<{ feature: string; users: unknown }>(
+    rowsOf<{ id: string; feature: string; users: unknown }>(
       db,
-      sql`select f.key as feature, sum(f.value::float8)::float8 as users
+      sql`select u.account_external_id as id, f.key as feature, sum(f.value::float8)::float8 as users
           from usage_daily u cross join lateral jsonb_each_text(u.features) as f(key, value)
-          where ${scoped('u', key, account)} and u.date between ${window.start} and ${window.end}
-          group by f.key order by f.key`,
+          where ${ofAccounts('u', key, ids)} and u.date between ${window.start} and ${window.end}
+          group by 1, 2 order by 1, 2`,
     ),
   ]);
-  const active = num(totals?.active);
-  const featureShares: Record<string, number> = {};
-  if (active > 0) for (const row of features) featureShares[row.feature] = num(row.users) / active;
-  return {
-    period: window,
-    daysReported: num(totals?.days),
-    avgActiveUsers: numOrNull(totals?.average),
-    featureShares,
+  const totals = byAccount(totalRows);
+  const features = new Map<string, { feature: string; users: unknown }[]>();
+  for (const row of featureRows) {
+    const list = features.get(row.id) ?? [];
+    list.push(row);
+    features.set(row.id, list);
+  }
+  return (id: string): UsageWindow => {
+    const row = totals.get(id);
+    const active = num(row?.active);
+    const featureShares: Record<string, number> = {};
+    if (active > 0)
+      for (const feature of features.get(id) ?? []) featureShares[feature.feature] = num(feature.users) / active;
+    return {
+      period: window,
+      daysReported: num(row?.days),
+      avgActiveUsers: numOrNull(row?.average),
+      featureShares,
+    };
   };
 }
 
@@ -320,44 +402,56 @@ async function peerFeatureUse(db: Database, key: InstallationKey, window: Period
  * Tickets opened and closed in the period, and open at its end: created before the midnight after
  * the end day and not closed by then. A ticket marked closed without a time counts as closed.
  */
-async function ticketsOf(db: Database, key: InstallationKey, account: string, period: Period) {
+async function ticketsOf(db: Database, key: InstallationKey, ids: readonly string[], period: Period) {
   const { from, to } = instants(period);
-  const [row] = await rowsOf<Record<string, unknown>>(
-    db,
-    sql`select
-          count(*) filter (where t.created_at_crm >= ${from} and t.created_at_crm < ${to})::int as opened,
-          count(*) filter (where t.closed and t.closed_at >= ${from} and t.closed_at < ${to})::int as closed,
-          count(*) filter (where t.created_at_crm < ${to} and (not t.closed or t.closed_at >= ${to}))::int as open_at_end,
-          count(*) filter (where t.created_at_crm < ${to} and (not t.closed or t.closed_at >= ${to})
-                           and t.priority in ('high', 'urgent'))::int as high_open_at_end
-        from tickets t
-        where ${scoped('t', key, account)} and not t.archived`,
+  const rows = byAccount(
+    await rowsOf<Row>(
+      db,
+      sql`select t.account_external_id as id,
+            count(*) filter (where t.created_at_crm >= ${from} and t.created_at_crm < ${to})::int as opened,
+            count(*) filter (where t.closed and t.closed_at >= ${from} and t.closed_at < ${to})::int as closed,
+            count(*) filter (where t.created_at_crm < ${to} and (not t.closed or t.closed_at >= ${to}))::int as open_at_end,
+            count(*) filter (where t.created_at_crm < ${to} and (not t.closed or t.closed_at >= ${to})
+                             and t.priority in ('high', 'urgent'))::int as high_open_at_end
+          from tickets t
+          where ${ofAccounts('t', key, ids)} and not t.archived
+          group by 1`,
+    ),
   );
-  return {
-    period,
-    opened: num(row?.opened),
-    closed: num(row?.closed),
-    openAtEnd: num(row?.open_at_end),
-    openHighPriorityAtEnd: num(row?.high_open_at_end),
+  return (id: string) => {
+    const row = rows.get(id);
+    return {
+      period,
+      opened: num(row?.opened),
+      closed: num(row?.closed),
+      openAtEnd: num(row?.open_at_end),
+      openHighPriorityAtEnd: num(row?.high_open_at_end),
+    };
   };
 }
 
 /** NPS answers received in the period: all, promoters (9–10), detractors (0–6). */
-async function npsOf(db: Database, key: InstallationKey, account: string, period: Period): Promise<NpsWindow> {
+async function npsOf(db: Database, key: InstallationKey, ids: readonly string[], period: Period) {
   const { from, to } = instants(period);
-  const [row] = await rowsOf<Record<string, unknown>>(
-    db,
-    sql`select count(*)::int as responses,
-          count(*) filter (where s.score >= 9)::int as promoters,
-          count(*) filter (where s.score <= 6)::int as detractors
-        from survey_responses s
-        where ${scoped('s', key, account)} and s.kind = 'nps' and s.responded_at >= ${from} and s.responded_at < ${to}`,
+  const rows = byAccount(
+    await rowsOf<Row>(
+      db,
+      sql`select s.account_external_id as id, count(*)::int as responses,
+            count(*) filter (where s.score >= 9)::int as promoters,
+            count(*) filter (where s.score <= 6)::int as detractors
+          from survey_responses s
+          where ${ofAccounts('s', key, ids)} and s.kind = 'nps' and s.responded_at >= ${from} and s.responded_at < ${to}
+          group by 1`,
+    ),
   );
-  return {
-    period,
-    responses: num(row?.responses),
-    promoters: num(row?.promoters),
-    detractors: num(row?.detractors),
+  return (id: string): NpsWindow => {
+    const row = rows.get(id);
+    return {
+      period,
+      responses: num(row?.responses),
+      promoters: num(row?.promoters),
+      detractors: num(row?.detractors),
+    };
   };
 }
 
@@ -366,47 +460,54 @@ async function npsOf(db: Database, key: InstallationKey, account: string, period
  * departure counts from its day, an undated one always) and those of them with no engagement in
  * the period's last 30 days.
  */
-async function contactsOf(db: Database, key: InstallationKey, account: string, period: Period) {
+async function contactsOf(db: Database, key: InstallationKey, ids: readonly string[], period: Period) {
   const engagementWindow = { start: addDays(period.end, -29), end: period.end };
   const { to } = instants(period);
   const engagedFrom = instants(engagementWindow).from;
-  const [row] = await rowsOf<Record<string, unknown>>(
-    db,
-    sql`with present as (
-          select c.role, c.last_engaged_at from contacts c
-          where ${scoped('c', key, account)} and not c.archived
-            and (c.created_at_crm is null or c.created_at_crm < ${to})
-            and (case when c.departed_on is not null then c.departed_on > ${period.end} else not c.departed end)
-        )
-        select count(*)::int as total,
-          count(*) filter (where role = 'champion')::int as champions,
-          count(*) filter (where role = 'executive_sponsor')::int as sponsors,
-          count(*) filter (where last_engaged_at is null or last_engaged_at < ${engagedFrom}
-                           or last_engaged_at >= ${to})::int as not_engaged
-        from present`,
+  const rows = byAccount(
+    await rowsOf<Row>(
+      db,
+      sql`with present as (
+            select c.account_external_id as id, c.role, c.last_engaged_at from contacts c
+            where ${ofAccounts('c', key, ids)} and not c.archived
+              and (c.created_at_crm is null or c.created_at_crm < ${to})
+              and (case when c.departed_on is not null then c.departed_on > ${period.end} else not c.departed end)
+          )
+          select id, count(*)::int as total,
+            count(*) filter (where role = 'champion')::int as champions,
+            count(*) filter (where role = 'executive_sponsor')::int as sponsors,
+            count(*) filter (where last_engaged_at is null or last_engaged_at < ${engagedFrom}
+                             or last_engaged_at >= ${to})::int as not_engaged
+          from present
+          group by id`,
+    ),
   );
-  return {
-    total: num(row?.total),
-    champions: num(row?.champions),
-    sponsors: num(row?.sponsors),
-    notEngaged: num(row?.not_engaged),
-    engagementWindow,
+  return (id: string) => {
+    const row = rows.get(id);
+    return {
+      total: num(row?.total),
+      champions: num(row?.champions),
+      sponsors: num(row?.sponsors),
+      notEngaged: num(row?.not_engaged),
+      engagementWindow,
+    };
   };
 }
 
 /** The next open renewal after the period, whether an expansion is open, and deals won in the period. */
-async function dealsOf(db: Database, key: InstallationKey, account: string, period: Period) {
-  const [[next], [row]] = await Promise.all([
-    rowsOf<Record<string, unknown>>(
+async function dealsOf(db: Database, key: InstallationKey, ids: readonly string[], period: Period) {
+  const [nextRows, totalRows] = await Promise.all([
+    rowsOf<Row>(
       db,
-      sql`select d.close_date, d.amount from deals d
-          where ${scoped('d', key, account)} and not d.archived and d.kind = 'renewal' and d.stage = 'open'
+      sql`select distinct on (d.account_external_id) d.account_external_id as id, d.close_date, d.amount
+          from deals d
+          where ${ofAccounts('d', key, ids)} and not d.archived and d.kind = 'renewal' and d.stage = 'open'
             and d.close_date > ${period.end}
-          order by d.close_date, d.external_id limit 1`,
+          order by d.account_external_id, d.close_date, d.external_id`,
     ),
-    rowsOf<Record<string, unknown>>(
+    rowsOf<Row>(
       db,
-      sql`select
+      sql`select d.account_external_id as id,
             bool_or(d.kind = 'expansion' and d.stage = 'open') as open_expansion,
             count(*) filter (where d.kind = 'expansion' and d.stage = 'won'
                              and d.close_date between ${period.start} and ${period.end})::int as won_expansions,
@@ -415,31 +516,45 @@ async function dealsOf(db: Database, key: InstallationKey, account: string, peri
             count(*) filter (where d.kind = 'renewal' and d.stage = 'won'
                              and d.close_date between ${period.start} and ${period.end})::int as won_renewals
           from deals d
-          where ${scoped('d', key, account)} and not d.archived`,
+          where ${ofAccounts('d', key, ids)} and not d.archived
+          group by 1`,
     ),
   ]);
-  return {
-    nextRenewal: next ? { closeDate: dayText(next.close_date), amount: numOrNull(next.amount) } : null,
-    openExpansion: row?.open_expansion === true,
-    wonExpansions: { count: num(row?.won_expansions), amount: num(row?.won_expansion_amount) },
-    wonRenewals: num(row?.won_renewals),
+  const nexts = byAccount(nextRows);
+  const totals = byAccount(totalRows);
+  return (id: string) => {
+    const next = nexts.get(id);
+    const row = totals.get(id);
+    return {
+      nextRenewal: next ? { closeDate: dayText(next.close_date), amount: numOrNull(next.amount) } : null,
+      openExpansion: row?.open_expansion === true,
+      wonExpansions: { count: num(row?.won_expansions), amount: num(row?.won_expansion_amount) },
+      wonRenewals: num(row?.won_renewals),
+    };
   };
 }
 
 /** Early warnings open now, most severe first, oldest first within a severity. */
-async function warningsOf(db: Database, key: InstallationKey, account: string) {
-  const rows = await rowsOf<Record<string, unknown>>(
+async function warningsOf(db: Database, key: InstallationKey, ids: readonly string[]) {
+  const rows = await rowsOf<Row>(
     db,
-    sql`select w.rule, w.severity, w.title, w.opened_at from warnings w
-        where ${scoped('w', key, account)} and w.status = 'open'
-        order by case w.severity when 'high' then 0 when 'medium' then 1 else 2 end, w.opened_at, w.id`,
+    sql`select w.account_external_id as id, w.rule, w.severity, w.title, w.opened_at from warnings w
+        where ${ofAccounts('w', key, ids)} and w.status = 'open'
+        order by w.account_external_id, case w.severity when 'high' then 0 when 'medium' then 1 else 2 end,
+          w.opened_at, w.id`,
   );
-  return rows.map((row) => ({
-    rule: String(row.rule),
-    severity: z.enum(['low', 'medium', 'high']).parse(row.severity),
-    title: String(row.title),
-    openedAt: instantText(row.opened_at),
-  }));
+  const byId = new Map<string, OpenWarning[]>();
+  for (const row of rows) {
+    const list = byId.get(String(row.id)) ?? [];
+    list.push({
+      rule: String(row.rule),
+      severity: z.enum(['low', 'medium', 'high']).parse(row.severity),
+      title: String(row.title),
+      openedAt: instantText(row.opened_at),
+    });
+    byId.set(String(row.id), list);
+  }
+  return (id: string): OpenWarning[] => byId.get(id) ?? [];
 }
 
 // ---- versions ----------------------------------------------------------------------------------

@@ -147,7 +147,9 @@ describe.each(testDatabases())('the dashboard API on %s', (database) => {
     expect(renewals.computedAt).toBe(new Date(AS_OF).toISOString());
     expect(renewals.months).toHaveLength(6);
     expect(renewals.totals.renewals).toBe(seeded.renewals);
-    expect(renewals.bottom20).toHaveLength(seeded.bottom20);
+    expect(renewals.totals.atRiskRenewals).toBe(seeded.bottom20);
+    expect(renewals.bottom20).toHaveLength(Math.min(50, seeded.bottom20));
+    expect(renewals.bottom20Page).toEqual({ page: 1, pageSize: 50 });
     expect(renewals.bottom20[0]?.rank).toBe(1);
     expect(renewals.bottom20[0]?.opportunities.length).toBeLessThanOrEqual(3);
     expect(renewals.model?.basis).toBe('learned');
@@ -205,6 +207,32 @@ describe.each(testDatabases())('the dashboard API on %s', (database) => {
     expect(errorBodySchema.parse(await refused.json()).error.issues?.[0]?.path).toContain('tier');
   });
 
+  it('pages the bottom fifth: pages continue the ranks, the last one is short, other views refuse a page', async () => {
+    const pageSize = 4;
+    expect(seeded.bottom20).toBeGreaterThan(2 * pageSize);
+    const pages = [];
+    for (let page = 1; page <= Math.ceil(seeded.bottom20 / pageSize); page += 1) {
+      const body = renewalsSchema.parse(
+        await json(await get(a, 'renewals', asA, `?page=${page}&pageSize=${pageSize}`)),
+      );
+      if (body.status !== 'ready') throw new Error('pending');
+      expect(body.bottom20Page).toEqual({ page, pageSize });
+      pages.push(...body.bottom20);
+    }
+    expect(pages.map((row) => row.rank)).toEqual(Array.from({ length: seeded.bottom20 }, (_, index) => index + 1));
+    const beyond = renewalsSchema.parse(
+      await json(await get(a, 'renewals', asA, `?page=${seeded.bottom20}&pageSize=50`)),
+    );
+    if (beyond.status !== 'ready') throw new Error('pending');
+    expect(beyond.bottom20).toEqual([]);
+    expect(beyond.totals.atRiskRenewals).toBe(seeded.bottom20);
+
+    const tooBig = await get(a, 'renewals', asA, '?pageSize=500');
+    expect(tooBig.status).toBe(400);
+    expect(errorBodySchema.parse(await tooBig.json()).error.issues?.[0]?.path).toContain('pageSize');
+    expect((await get(a, 'portfolio', asA, '?page=2')).status).toBe(400);
+  });
+
   it('lets nobody else see the installation: another workspace gets 404, no session 401', async () => {
     for (const view of ['portfolio', 'renewals', 'retention', 'nps', 'team', 'warnings', 'settings']) {
       const other = await get(a, view, asB);
@@ -238,7 +266,7 @@ describe.each(testDatabases())('the dashboard API on %s', (database) => {
     const renewals = renewalsSchema.parse(await json(await get(a, 'renewals', asA)));
     if (renewals.status !== 'ready') throw new Error('pending');
     const bottom = await csv(await get(a, 'renewals', asA, '?format=csv'));
-    expect(bottom).toHaveLength(renewals.bottom20.length);
+    expect(bottom).toHaveLength(renewals.totals.atRiskRenewals);
     expect(bottom[0]).toMatchObject({
       Rank: '1',
       'Account id': renewals.bottom20[0]!.accountId,

@@ -1,5 +1,6 @@
 import { dashboardCsvUrl, renewalsSchema, type AtRiskRenewal, type Renewals } from '../api/contracts.ts';
 import { useApp } from '../app-context.ts';
+import { Pager } from '../components/pager.tsx';
 import { AccountLink } from '../components/account-link.tsx';
 import { Chart, SERIES_COLOURS } from '../components/charts.tsx';
 import { DataTable, type Column } from '../components/data-table.tsx';
@@ -16,7 +17,7 @@ import { compactMoney, count, day, decimal, instant, money, month, share } from 
  */
 
 type Ready = Extract<Renewals, { status: 'ready' }>;
-const FILTERS = ['segment', 'tier', 'csm'] as const;
+const FILTERS = ['segment', 'tier', 'csm', 'page'] as const;
 
 /** `+4.1 pp` / `−12.0 pp`: how far a driver moved the probability. */
 const pp = (effect: number) =>
@@ -130,7 +131,15 @@ const bottomColumns = (installation: Parameters<typeof AccountLink>[0]['installa
   },
 ];
 
-function RenewalsFigure({ figure, csv }: { figure: Ready; csv: (table: string) => string }) {
+function RenewalsFigure({
+  figure,
+  csv,
+  go,
+}: {
+  figure: Ready;
+  csv: (table: string) => string;
+  go: (page: number) => void;
+}) {
   const { installation } = useApp();
   const { totals } = figure;
   return (
@@ -274,6 +283,12 @@ function RenewalsFigure({ figure, csv }: { figure: Ready; csv: (table: string) =
           columns={bottomColumns(installation)}
           empty="No renewals in the next six months."
         />
+        <Pager
+          page={figure.bottom20Page.page}
+          pageSize={figure.bottom20Page.pageSize}
+          total={totals.atRiskRenewals}
+          go={go}
+        />
       </Section>
     </>
   );
@@ -284,7 +299,8 @@ export function RenewalsPage() {
   const [filters, set] = useFilters(FILTERS);
   const resource = useFigure('renewals', renewalsSchema, filters);
   const options = useFilterOptions();
-  const csv = (table: string) => dashboardCsvUrl(installation.id, 'renewals', table, filters);
+  const { page: _page, ...csvFilters } = filters;
+  const csv = (table: string) => dashboardCsvUrl(installation.id, 'renewals', table, csvFilters);
   return (
     <FigurePage
       title="Renewals"
@@ -294,7 +310,7 @@ export function RenewalsPage() {
         <FigureFilters filters={filters} set={set} segments={options?.segments ?? []} csms={options?.csms ?? []} />
       }
     >
-      {(figure) => <RenewalsFigure figure={figure} csv={csv} />}
+      {(figure) => <RenewalsFigure figure={figure} csv={csv} go={(page) => set('page', String(page))} />}
     </FigurePage>
   );
 }

@@ -5,6 +5,7 @@ import { DataTable, type Column } from '../components/data-table.tsx';
 import { Num } from '../components/figures.tsx';
 import { useFilterOptions } from '../components/filter-options.ts';
 import { SEVERITY_WORD } from '../components/labels.ts';
+import { Pager } from '../components/pager.tsx';
 import { PageHeader, useFigure, useFilters } from '../components/page-frame.tsx';
 import { Failure, Loading } from '../components/states.tsx';
 import { count, instant } from '../format.ts';
@@ -55,7 +56,6 @@ export function WarningsPage() {
   const options = useFilterOptions();
   const { page: _page, ...csvFilters } = filters;
   const inbox = resource.state === 'ready' ? resource.data : null;
-  const pages = inbox ? Math.max(1, Math.ceil(inbox.total / inbox.pageSize)) : 1;
 
   return (
     <div data-testid="page-warnings">
@@ -128,29 +128,13 @@ export function WarningsPage() {
             columns={columns(installation)}
             empty="No open warnings match these filters."
           />
-          {pages > 1 ? (
-            <div className="bw-filters" style={{ marginTop: 10 }} data-testid="pager">
-              <button
-                type="button"
-                className="bw-button bw-button-quiet"
-                disabled={resource.data.page <= 1}
-                onClick={() => set('page', String(resource.data.page - 1))}
-              >
-                Newer
-              </button>
-              <span className="bw-muted">
-                Page {count(resource.data.page)} of {count(pages)}
-              </span>
-              <button
-                type="button"
-                className="bw-button bw-button-quiet"
-                disabled={resource.data.page >= pages}
-                onClick={() => set('page', String(resource.data.page + 1))}
-              >
-                Older
-              </button>
-            </div>
-          ) : null}
+          <Pager
+            page={resource.data.page}
+            pageSize={resource.data.pageSize}
+            total={resource.data.total}
+            go={(page) => set('page', String(page))}
+            labels={['Newer', 'Older']}
+          />
         </section>
       )}
     </div>
