@@ -717,7 +717,7 @@ async function main(options: {
     });
     const met = endpoints.every((row) => row.p95 <= TARGET_P95_MS && row.errors === 0);
     console.log(
-      `\n${'endpoint'.padEnd(10)} ${'req'.padStart(5)} ${'err'.padStart(4)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'p99'.padStart(7)} ${'max'.padStart(7)} ${'bytes'.padStart(9)}`,
+      `\n${'endpoint'.padEnd(10)} ${'req'.padStart(5)} ${'err'.padStart(4)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'p99'.padStart(7)} ${'max'.padStart(7)} ${'bytes'.padStart(9)} ${'cold'.padStart(7)}`,
     );
     for (const row of endpoints) {
       console.log(
