@@ -439,3 +439,25 @@ export async function enqueueAnalytics(
 /** What an analytics run asked for during this installation's run wants: 'train', 'predict', or null. */
 export const takeAnalyticsAgainRequest = (queues: Queues, installationId: string) =>
   takeAgainRequest(queues, ANALYTICS_RUN, installationId);
+
+/** The job name of a matching run on the `sync` queue: which accounts of a workspace's two CRMs are one customer. */
+export const MATCH_JOB = 'match';
+const MATCH_RUN: OnePerInstallation = { queue: 'sync', job: MATCH_JOB, kind: 'match' };
+
+/** A matching run carries the workspace only: it reads both of its CRMs' accounts. */
+export const matchJobDataSchema = z.strictObject({ workspaceId: z.uuid() });
+export type MatchJobData = z.infer<typeof matchJobDataSchema>;
+
+/**
+ * Asks for a workspace's accounts to be matched again (after a sync of either CRM, or an admin's
+ * decision), one run per workspace at a time; one asked for during a run makes it go again.
+ */
+export async function enqueueMatch(queues: Queues, data: MatchJobData): Promise<EnqueuedRun> {
+  return addOnePerInstallation(queues, MATCH_RUN, data.workspaceId, matchJobDataSchema.parse(data), {
+    again: 'match',
+  });
+}
+
+/** Whether matching was asked for while this workspace's run was under way. */
+export const takeMatchAgainRequest = async (queues: Queues, workspaceId: string) =>
+  (await takeAgainRequest(queues, MATCH_RUN, workspaceId)) !== null;

@@ -15,6 +15,8 @@ import { pruneDataSchema, runPrune } from './maintenance/prune.job.ts';
 import {
   ANALYTICS_JOB,
   analyticsJobDataSchema,
+  MATCH_JOB,
+  matchJobDataSchema,
   enqueueAnalytics,
   BACKTEST_JOB,
   backtestJobDataSchema,
@@ -50,6 +52,7 @@ import {
   type JobServicesRuntime,
 } from './sync/services.ts';
 import { runAnalyticsJob, type AnalyticsJobServices } from './analytics/analytics.job.ts';
+import { runMatchJob } from './match/match.job.ts';
 import { runBacktestJob } from './score/backtest.job.ts';
 import { runScoreJob } from './score/score.job.ts';
 import { runSyncJob } from './sync/sync-run.job.ts';
@@ -120,6 +123,13 @@ function handlers(deps: WorkerDeps, identity: WorkerIdentity): Record<QueueName,
         runSyncTick(services.sync.queues, 'incremental', data, job),
       ),
       reconcile: handler(syncTickDataSchema, (data, job) => runSyncTick(services.sync.queues, 'reconcile', data, job)),
+      [MATCH_JOB]: handler(matchJobDataSchema, (data, job) =>
+        runMatchJob(
+          { db: deps.db, queues: services.sync.queues, logger: services.sync.sync.logger.child({ part: 'match' }) },
+          data,
+          job,
+        ),
+      ),
     },
     score: {
       ...(services.score

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { CrmBook } from './generator/book.ts';
+import type { LinkedBook } from './generator/linked-book.ts';
 import {
   createHubspotSandbox,
   DEFAULT_OAUTH,
@@ -12,6 +13,7 @@ import {
 } from './hubspot/index.ts';
 import { createSalesforceSandbox, type SalesforceSandbox } from './salesforce/salesforce-sandbox.ts';
 import type { SalesforceIdMap } from './salesforce/load-book.ts';
+import { loadLinkedBook, type LinkedTruth } from './load-linked-book.ts';
 
 /**
  * Both stand-ins on loopback ports with the same book loaded into the demo portal and the demo org,
@@ -22,6 +24,8 @@ import type { SalesforceIdMap } from './salesforce/load-book.ts';
 export interface RunningSandboxes {
   hubspot: { sandbox: HubspotSandbox; url: string; portalId: number; ids: BookIdMap | undefined };
   salesforce: { sandbox: SalesforceSandbox; url: string; orgId: string; ids: SalesforceIdMap | undefined };
+  /** With a `linkedBook`: which records are the same customer or deal (tests and evaluations only). */
+  linkedTruth: LinkedTruth | undefined;
   close(): Promise<void>;
 }
 
@@ -30,6 +34,8 @@ export interface StartSandboxesOptions {
   hubspotPort?: number;
   salesforcePort?: number;
   book?: CrmBook;
+  /** Instead of `book`: each CRM holds its own side of a two-CRM book, linked as HubSpot's Salesforce connector links them. */
+  linkedBook?: LinkedBook;
   /** Where the HubSpot stand-in delivers its signed webhooks (the app's /webhooks/hubspot); none when unset. */
   hubspotWebhookUrl?: string;
 }
@@ -42,6 +48,7 @@ async function listen(app: Express, host: string, port: number) {
 }
 
 export async function startSandboxes(options: StartSandboxesOptions = {}): Promise<RunningSandboxes> {
+  if (options.book && options.linkedBook) throw new Error('startSandboxes takes a book or a linked book, not both');
   const host = options.host ?? '127.0.0.1';
   const hubspot = createHubspotSandbox(
     options.hubspotWebhookUrl
@@ -52,8 +59,11 @@ export async function startSandboxes(options: StartSandboxesOptions = {}): Promi
   const portalId = (DEFAULT_PORTALS[0] as { id: number }).id;
   const orgId = salesforce.defaultOrg.id;
 
-  const hubspotIds = options.book ? hubspot.loadBook(portalId, options.book) : undefined;
-  const salesforceIds = options.book ? salesforce.loadBook(orgId, options.book) : undefined;
+  const linked = options.linkedBook
+    ? loadLinkedBook(hubspot, salesforce, portalId, orgId, options.linkedBook)
+    : undefined;
+  const hubspotIds = options.book ? hubspot.loadBook(portalId, options.book) : linked?.hubspot;
+  const salesforceIds = options.book ? salesforce.loadBook(orgId, options.book) : linked?.salesforce;
 
   const servers: Server[] = [];
   try {
@@ -64,6 +74,7 @@ export async function startSandboxes(options: StartSandboxesOptions = {}): Promi
     return {
       hubspot: { sandbox: hubspot, url: hs.url, portalId, ids: hubspotIds },
       salesforce: { sandbox: salesforce, url: sf.url, orgId, ids: salesforceIds },
+      linkedTruth: linked?.truth,
       async close() {
         hubspot.close();
         await Promise.all(

@@ -4,8 +4,10 @@ import type { InstallationConnection } from '../../server/crm/connections.ts';
 import { CrmError } from '../../server/crm/errors.ts';
 import type { TokenService } from '../../server/crm/token-service.ts';
 import type { Installation } from '../../server/platform/db/installations.ts';
+import { matchStore } from '../../server/platform/db/match-store.ts';
 import type { Manifest } from '../../server/platform/manifest.ts';
 import {
+  enqueueMatch,
   enqueueScore,
   enqueueSync,
   takeSyncAgainRequest,
@@ -98,6 +100,10 @@ export async function runSyncJob(
       full: data.reason === 'install' || data.mode === 'full',
       reason: 'sync',
     });
+    // A workspace with both CRMs matches their accounts again: a record may have gained a connector id or a domain.
+    if (await matchStore(services.sync.db).pair(data.workspaceId)) {
+      await enqueueMatch(services.queues, { workspaceId: data.workspaceId });
+    }
     await goAgainIfAsked(services, data);
   }
   return result;

@@ -13,6 +13,30 @@ export interface BookIdMap {
   tickets: Map<string, string>;
 }
 
+/**
+ * Salesforce ids HubSpot's Salesforce connector keeps on synced records, by the book's row ids:
+ * Account ids on companies, Opportunity ids on deals.
+ */
+export interface SalesforceLinks {
+  companies: ReadonlyMap<string, string>;
+  deals: ReadonlyMap<string, string>;
+}
+
+/**
+ * A book for a portal whose Salesforce connector is installed. `HubspotSandbox.loadBook` hands the
+ * book through as given, so a connected book loads through it too.
+ */
+export interface ConnectedCrmBook extends CrmBook {
+  salesforceLinks?: SalesforceLinks;
+}
+
+/** The connector's properties, defined in a portal only once the connector is installed there. */
+const SALESFORCE_GROUP = { name: 'salesforceinformation', label: 'Salesforce information', displayOrder: -1 };
+const SALESFORCE_PROPERTIES = {
+  companies: { name: 'salesforceaccountid', label: 'Salesforce Account ID' },
+  deals: { name: 'salesforceopportunityid', label: 'Salesforce Opportunity ID' },
+} as const;
+
 /** The group the loader creates on every object type for the book's own properties. */
 export const BOOK_GROUP = { name: 'bellwether_book', label: 'Bellwether book', displayOrder: -1 };
 
@@ -77,6 +101,30 @@ function ensureDefinitions(portal: PortalStore, now: number): void {
   }
 }
 
+function ensureSalesforceDefinitions(portal: PortalStore, now: number): void {
+  for (const [type, property] of Object.entries(SALESFORCE_PROPERTIES) as [
+    ObjectType,
+    { name: string; label: string },
+  ][]) {
+    const groups = portal.groupMap(type);
+    if (!groups.has(SALESFORCE_GROUP.name)) groups.set(SALESFORCE_GROUP.name, { ...SALESFORCE_GROUP });
+    const defs = portal.propertyMap(type);
+    if (defs.has(property.name)) continue;
+    const seed = {
+      ...property,
+      type: 'string' as const,
+      fieldType: 'text' as const,
+      groupName: SALESFORCE_GROUP.name,
+      options: undefined,
+      hasUniqueValue: false,
+      hubspotDefined: true,
+      // The connector writes these; users and apps cannot.
+      readOnlyValue: true,
+    };
+    defs.set(property.name, seededProperty(seed, now));
+  }
+}
+
 function pairTypes(from: ObjectType, to: ObjectType): AssociationTypeDef[] {
   const unlabeled = defaultAssociationType(from, to) as AssociationTypeDef;
   const primary = [...ASSOCIATION_TYPES.values()].find(
@@ -97,10 +145,13 @@ interface BookRow {
 /**
  * Writes a book straight into a portal's store (no HTTP, no limits): owners, companies with the
  * book's properties, contacts, deals and tickets with their associations. Values are the book's;
- * timestamps come from the book so "modified since" syncs see its history.
+ * timestamps come from the book so "modified since" syncs see its history. A connected book's
+ * Salesforce ids go into the connector's properties.
  */
-export function loadBookIntoPortal(portal: PortalStore, book: CrmBook, now: number): BookIdMap {
+export function loadBookIntoPortal(portal: PortalStore, book: ConnectedCrmBook, now: number): BookIdMap {
   ensureDefinitions(portal, now);
+  const links = book.salesforceLinks;
+  if (links) ensureSalesforceDefinitions(portal, now);
   const ids: BookIdMap = {
     owners: new Map(),
     companies: new Map(),
@@ -135,7 +186,6 @@ export function loadBookIntoPortal(portal: PortalStore, book: CrmBook, now: numb
   for (const account of book.accounts) {
     const values: Record<string, string> = {
       name: account.name,
-      domain: account.domain,
       industry: account.industry,
       numberofemployees: String(account.employees),
       country: account.country,
@@ -149,6 +199,10 @@ export function loadBookIntoPortal(portal: PortalStore, book: CrmBook, now: numb
       customer_status: account.status,
       lifecyclestage: account.status === 'churned' ? 'other' : 'customer',
     };
+    // Some companies have no domain in HubSpot.
+    if (account.domain !== '') values.domain = account.domain;
+    const salesforceId = links?.companies.get(account.id);
+    if (salesforceId) values.salesforceaccountid = salesforceId;
     const csm = ids.owners.get(account.csmId);
     if (csm) values.hubspot_owner_id = csm;
     if (account.parentId) {
@@ -193,6 +247,8 @@ export function loadBookIntoPortal(portal: PortalStore, book: CrmBook, now: numb
     };
     const owner = ids.owners.get(deal.ownerId);
     if (owner) values.hubspot_owner_id = owner;
+    const opportunityId = links?.deals.get(deal.id);
+    if (opportunityId) values.salesforceopportunityid = opportunityId;
     const record = insert('deals', deal, values);
     const company = companyRecords.get(deal.accountId);
     if (company) for (const def of toCompany.deals) portal.associate(record, company, def);

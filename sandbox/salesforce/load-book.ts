@@ -116,7 +116,8 @@ export function loadBook(org: OrgStore, book: CrmBook, actorId: string): Salesfo
 
   insertEach('Account', book.accounts, ids.accounts, (account) => ({
     Name: account.name,
-    Website: `https://${account.domain}`,
+    // A domain written as a web address is the Website as it stands.
+    Website: /^https?:\/\//i.test(account.domain) ? account.domain : `https://${account.domain}`,
     Industry: account.industry,
     NumberOfEmployees: account.employees,
     BillingCountry: account.country,

@@ -14,6 +14,7 @@ import type { NotificationsDeps } from './notifications/deps.ts';
 import { notificationsRouter } from './notifications/routes.ts';
 import { qbrRouter, type QbrDeps } from './qbr/routes.ts';
 import { warningsRouter, type WarningsDeps } from './warnings/routes.ts';
+import { matchingRouter } from './matching/routes.ts';
 import { mountDashboard, type DashboardMount } from './dashboard/routes.ts';
 import { mountSignin } from './signin/routes.ts';
 import { adminAuth, recogniseAdmin, type AdminAuthOptions } from './middleware/admin-auth.ts';
@@ -98,6 +99,8 @@ export function createApp(deps: AppDeps): Express {
   if (deps.health) mountHealth(app, deps.health, deps.install);
   if (deps.notifications && deps.install) app.use(notificationsRouter(deps.notifications, deps.install));
   if (deps.warnings && deps.install) app.use(warningsRouter(deps.warnings, deps.install));
+  // Matching reads what warnings read: the workspace's database, through the install flow's access.
+  if (deps.warnings && deps.install) app.use(matchingRouter(deps.warnings, deps.install));
   if (deps.qbr && deps.install) app.use(qbrRouter(deps.qbr, deps.install));
   if (deps.dashboard) mountDashboard(app, deps.dashboard, deps.install);
 

@@ -232,11 +232,20 @@ describe('the dashboard in Chromium', () => {
     await shot('warnings');
   });
 
-  it('Admin: sync status, schedules, warning rules, settings, and a health model published only after its backtest', async () => {
+  it('Admin: sync status, the other CRM to connect, schedules, warning rules, settings, and a health model published only after its backtest', async () => {
     await open('admin');
     await page.waitForSelector('[data-testid="installation-status"]');
     expect(await value('installation-status')).toBe('active');
     await shot('admin');
+
+    // Workspace A connects HubSpot only: it is offered Salesforce, into the same workspace.
+    expect(await page.locator('[data-testid="connect-salesforce"]').getAttribute('href')).toBe(
+      '/install/salesforce?domain=production',
+    );
+    expect(await page.locator('[data-testid="connect-hubspot"]').count()).toBe(0);
+    await page.click('[data-testid="admin-tab-matching"]');
+    await page.waitForSelector('[data-testid="matching-single-crm"]');
+    expect(await text('matching-single-crm')).toContain('connect the other');
 
     await page.click('[data-testid="admin-tab-schedules"]');
     await page.waitForSelector('[data-testid="admin-schedules"]');

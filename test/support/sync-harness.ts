@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { Redis } from 'ioredis';
 import type { CrmBook } from '../../sandbox/generator/book.ts';
+import type { LinkedBook } from '../../sandbox/generator/linked-book.ts';
+import { loadLinkedBook, type LinkedTruth } from '../../sandbox/load-linked-book.ts';
 import {
   createHubspotSandbox,
   DEFAULT_PORTALS,
@@ -68,6 +70,8 @@ export interface SyncHarnessOptions {
   db: DatabaseHandle;
   /** Loaded into the portal and the org before they are installed. */
   book?: CrmBook;
+  /** Instead of `book`: one customer base split between the two CRMs as HubSpot's Salesforce connector leaves it. */
+  linkedBook?: LinkedBook;
   hubspot?: HubspotSandboxOptions;
   salesforce?: SalesforceSandboxOptions;
   /** Shared by both stand-ins and the adapters; starts at the current time by default. */
@@ -86,6 +90,8 @@ export interface SyncHarness {
   manifest: Manifest;
   hubspot: RunningStandIn<HubspotSandbox> & { portalId: number; ids: BookIdMap | undefined };
   salesforce: RunningStandIn<SalesforceSandbox> & { orgId: string; ids: SalesforceIdMap | undefined };
+  /** With `linkedBook`: which records are the same customer (for judging the product only). */
+  linkedTruth: LinkedTruth | undefined;
   workspaceId: string;
   installations: { hubspot: Installation; salesforce: Installation };
   repository: InstallationRepository;
@@ -131,8 +137,12 @@ export async function createSyncHarness(options: SyncHarnessOptions): Promise<Sy
   const salesforceSandbox = createSalesforceSandbox({ clock, ...options.salesforce });
   const portalId = (options.hubspot?.portals?.[0] ?? DEFAULT_PORTALS[0])!.id;
   const orgId = salesforceSandbox.defaultOrg.id;
-  const hubspotIds = options.book ? hubspotSandbox.loadBook(portalId, options.book) : undefined;
-  const salesforceIds = options.book ? salesforceSandbox.loadBook(orgId, options.book) : undefined;
+  if (options.book && options.linkedBook) throw new Error('give the harness a book or a linked book, not both');
+  const linked = options.linkedBook
+    ? loadLinkedBook(hubspotSandbox, salesforceSandbox, portalId, orgId, options.linkedBook)
+    : undefined;
+  const hubspotIds = options.book ? hubspotSandbox.loadBook(portalId, options.book) : linked?.hubspot;
+  const salesforceIds = options.book ? salesforceSandbox.loadBook(orgId, options.book) : linked?.salesforce;
 
   const hubspotCounters = emptyCounters();
   const salesforceCounters = emptyCounters();
@@ -252,6 +262,7 @@ export async function createSyncHarness(options: SyncHarnessOptions): Promise<Sy
       orgId,
       ids: salesforceIds,
     },
+    linkedTruth: linked?.truth,
     workspaceId: workspace.id,
     installations: { hubspot: hubspotInstallation, salesforce: salesforceInstallation },
     repository,

@@ -36,6 +36,8 @@ export const fieldMappingSchema = z.strictObject({
     customerStatus: property,
     activeStatuses: values,
     churnedStatuses: values,
+    /** The other CRM's id of the same customer, as a connector keeps it; the surest match between the two. */
+    connectorId: property.default(null),
   }),
   contacts: z.strictObject({
     email: property,
@@ -70,6 +72,8 @@ export const fieldMappingSchema = z.strictObject({
     renewalPipelines: values,
     expansionPipelines: values,
     owner: property,
+    /** The other CRM's id of the same deal, as a connector keeps it: a mirrored pair counts once. */
+    connectorId: property.default(null),
   }),
   tickets: z.strictObject({
     subject: property,
@@ -138,6 +142,8 @@ const HUBSPOT: ProviderDefaults = {
       { name: 'customer_status', values: { activeStatuses: ['active'], churnedStatuses: ['churned'] } },
       { name: 'lifecyclestage', values: { activeStatuses: ['customer', 'evangelist'], churnedStatuses: [] } },
     ],
+    // What HubSpot's Salesforce connector keeps on a synced company.
+    connectorId: ['salesforceaccountid'],
   },
   contacts: {
     email: ['email'],
@@ -160,6 +166,7 @@ const HUBSPOT: ProviderDefaults = {
     type: ['dealtype'],
     pipeline: ['pipeline'],
     owner: ['hubspot_owner_id'],
+    connectorId: ['salesforceopportunityid'],
   },
   tickets: {
     subject: ['subject'],
@@ -203,6 +210,8 @@ const SALESFORCE: ProviderDefaults = {
         values: { activeStatuses: ['Customer - Direct', 'Customer - Channel'], churnedStatuses: ['Former Customer'] },
       },
     ],
+    // HubSpot's connector keeps its ids on the HubSpot side only.
+    connectorId: [],
   },
   contacts: {
     email: ['Email'],
@@ -225,6 +234,7 @@ const SALESFORCE: ProviderDefaults = {
     type: ['Type'],
     pipeline: [],
     owner: ['OwnerId'],
+    connectorId: [],
   },
   tickets: {
     subject: ['Subject'],

@@ -55,6 +55,8 @@ export interface AccountRow extends RowBase {
   parentExternalId: string | null;
   licences: number | null;
   customerStatus: CustomerStatus | null;
+  /** The other CRM's id of the same customer, as a connector keeps it. */
+  connectorExternalId: string | null;
 }
 
 export interface ContactRow extends RowBase {
@@ -89,6 +91,8 @@ export interface DealRow extends RowBase {
   type: string | null;
   pipeline: string | null;
   ownerExternalId: string | null;
+  /** The other CRM's id of the same deal, as a connector keeps it. */
+  connectorExternalId: string | null;
 }
 
 export interface TicketRow extends RowBase {
@@ -315,6 +319,7 @@ function account(record: RawRecord, m: FieldMapping['accounts']): AccountRow {
           : inList(status, m.churnedStatuses)
             ? 'churned'
             : 'other',
+    connectorExternalId: r.text(m.connectorId),
     problems: r.problems,
   };
 }
@@ -388,6 +393,7 @@ function deal(record: RawRecord, m: FieldMapping['deals']): DealRow {
     type,
     pipeline,
     ownerExternalId: r.text(m.owner),
+    connectorExternalId: r.text(m.connectorId),
     problems: r.problems,
   };
 }

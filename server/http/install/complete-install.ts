@@ -62,9 +62,10 @@ export async function completeInstall(
       tokens: connected.tokens,
     });
   } catch (error) {
-    // Another workspace connected the same portal a moment ago.
+    // Another workspace connected the same portal a moment ago, or this one already has that CRM.
     if (error instanceof AppError && error.status === 409) {
-      res.status(409).type('html').send(problemPage('Already connected elsewhere', error.message));
+      const title = error.code === 'ONE_PER_CRM' ? 'One of each CRM per workspace' : 'Already connected elsewhere';
+      res.status(409).type('html').send(problemPage(title, error.message));
       return;
     }
     throw error;

@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, ne } from 'drizzle-orm';
 import type { Sealer } from '../crypto.ts';
 import { AppError } from '../errors.ts';
 import type { Database } from './database.ts';
@@ -101,6 +101,25 @@ export function installationRepository(db: Database, sealer: Sealer) {
             409,
             'ALREADY_CONNECTED',
             `This ${input.provider === 'hubspot' ? 'HubSpot portal' : 'Salesforce org'} is already connected to another Bellwether workspace`,
+          );
+        }
+        const [sibling] = await tx
+          .select({ externalId: installations.externalId, displayName: installations.displayName })
+          .from(installations)
+          .where(
+            and(
+              eq(installations.workspaceId, input.workspaceId),
+              eq(installations.provider, input.provider),
+              ne(installations.externalId, input.externalId),
+              ne(installations.status, 'uninstalled'),
+            ),
+          );
+        if (sibling) {
+          const crm = input.provider === 'hubspot' ? 'HubSpot portal' : 'Salesforce org';
+          throw new AppError(
+            409,
+            'ONE_PER_CRM',
+            `This workspace already has a ${crm} connected (${sibling.displayName}, ${sibling.externalId}); a workspace holds one ${crm}. Disconnect it first.`,
           );
         }
         const id = existing?.id ?? crypto.randomUUID();

@@ -1,4 +1,4 @@
-import { and, eq, is } from 'drizzle-orm';
+import { and, eq, is, or, type SQL } from 'drizzle-orm';
 import { getTableConfig, PgTable, type PgColumn } from 'drizzle-orm/pg-core';
 import type { Database } from './database.ts';
 import * as schema from './schema.ts';
@@ -6,8 +6,9 @@ import type { InstallationKey } from './sync-store.ts';
 
 /**
  * Deletes everything an installation left behind, for an uninstall or disconnect. The tables are
- * found from the schema (every table with workspace_id and installation_id), so a table added later
- * is purged without anyone remembering to list it here. Audit events stay: they are the workspace's
+ * found from the schema (every table with workspace_id and installation_id, or the HubSpot and
+ * Salesforce installation ids of a two-CRM pair), so a table added later is purged without anyone
+ * remembering to list it here. A pair's rows go with either of its installations. Audit events stay: they are the workspace's
  * record that the installation existed and was removed, and hold no CRM data.
  */
 
@@ -18,7 +19,16 @@ interface InstallationScopedTable {
   name: string;
   table: PgTable;
   workspaceId: PgColumn;
-  installationId: PgColumn;
+  /** installation_id, or a pair's hubspot_installation_id and salesforce_installation_id. */
+  installationIds: PgColumn[];
+}
+
+const INSTALLATION_COLUMNS = ['installation_id', 'hubspot_installation_id', 'salesforce_installation_id'];
+
+/** The rows of one installation in a table of installationTables(). */
+export function rowsOfInstallation(entry: InstallationScopedTable, key: InstallationKey): SQL {
+  const ofInstallation = entry.installationIds.map((column) => eq(column, key.installationId));
+  return and(eq(entry.workspaceId, key.workspaceId), or(...ofInstallation)) as SQL;
 }
 
 function column(table: PgTable, name: string): PgColumn | undefined {
@@ -35,11 +45,11 @@ export function installationTables(): InstallationScopedTable[] {
     const workspaceId = column(value, 'workspace_id');
     if (KEPT.has(name) || workspaceId === undefined) continue;
     if (value === schema.installations) {
-      installationsTable = { name, table: value, workspaceId, installationId: schema.installations.id };
+      installationsTable = { name, table: value, workspaceId, installationIds: [schema.installations.id] };
       continue;
     }
-    const installationId = column(value, 'installation_id');
-    if (installationId !== undefined) found.push({ name, table: value, workspaceId, installationId });
+    const installationIds = INSTALLATION_COLUMNS.flatMap((name) => column(value, name) ?? []);
+    if (installationIds.length > 0) found.push({ name, table: value, workspaceId, installationIds });
   }
   if (!installationsTable) throw new Error('the schema has no installations table');
   return [...childrenFirst(found.sort((a, b) => a.name.localeCompare(b.name))), installationsTable];
@@ -77,12 +87,12 @@ export async function purgeInstallation(db: Database, key: InstallationKey): Pro
   const tables = installationTables();
   return db.transaction(async (tx) => {
     const deleted: Record<string, number> = {};
-    for (const { name, table, workspaceId, installationId } of tables) {
+    for (const entry of tables) {
       const rows = await tx
-        .delete(table)
-        .where(and(eq(workspaceId, key.workspaceId), eq(installationId, key.installationId)))
-        .returning({ id: installationId });
-      deleted[name] = rows.length;
+        .delete(entry.table)
+        .where(rowsOfInstallation(entry, key))
+        .returning({ id: entry.workspaceId });
+      deleted[entry.name] = rows.length;
     }
     return deleted;
   });

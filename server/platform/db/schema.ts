@@ -82,6 +82,10 @@ export const installations = pgTable(
     primaryKey({ columns: [table.workspaceId, table.id] }),
     // One installation per portal or org, whichever workspace holds it.
     uniqueIndex('installations_provider_external_id_idx').on(table.provider, table.externalId),
+    // A workspace connects at most one HubSpot portal and one Salesforce org at a time.
+    uniqueIndex('installations_workspace_provider_idx')
+      .on(table.workspaceId, table.provider)
+      .where(sql`${table.status} <> 'uninstalled'`),
     check('installations_provider_check', sql`${table.provider} in ('hubspot', 'salesforce')`),
     check('installations_status_check', sql`${table.status} in ('active', 'needs_reauth', 'uninstalled')`),
   ],
@@ -216,6 +220,8 @@ export const accounts = pgTable(
     parentExternalId: text('parent_external_id'),
     licences: integer('licences'),
     customerStatus: text('customer_status', { enum: ['active', 'churned', 'other'] }),
+    /** The same customer's id in the other CRM, as a connector keeps it (HubSpot: `salesforceaccountid`). */
+    connectorExternalId: text('connector_external_id'),
   },
   (table) => [
     ...normalisedKeys(table),
@@ -261,6 +267,8 @@ export const deals = pgTable(
     type: text('type'),
     pipeline: text('pipeline'),
     ownerExternalId: text('owner_external_id'),
+    /** The same deal's id in the other CRM, as a connector keeps it (HubSpot: `salesforceopportunityid`). */
+    connectorExternalId: text('connector_external_id'),
   },
   (table) => [
     ...normalisedKeys(table),
@@ -971,3 +979,91 @@ export const analyticsSnapshots = pgTable(
     ofInstallation(table),
   ],
 );
+
+/* ------------------------------------------------------------------ one customer in two CRMs */
+
+export const LINK_RULES = ['connector_id', 'domain', 'manual'] as const;
+export const MATCH_DECISIONS = ['linked', 'rejected'] as const;
+
+/** Both sides of a link or decision: a HubSpot company and a Salesforce Account of one workspace. */
+const pairColumns = () => ({
+  workspaceId: uuid('workspace_id').notNull(),
+  hubspotInstallationId: uuid('hubspot_installation_id').notNull(),
+  hubspotAccountId: text('hubspot_account_id').notNull(),
+  salesforceInstallationId: uuid('salesforce_installation_id').notNull(),
+  salesforceAccountId: text('salesforce_account_id').notNull(),
+});
+
+const pairInstallations = (table: {
+  workspaceId: AnyPgColumn;
+  hubspotInstallationId: AnyPgColumn;
+  salesforceInstallationId: AnyPgColumn;
+}) => [
+  foreignKey({
+    columns: [table.workspaceId, table.hubspotInstallationId],
+    foreignColumns: [installations.workspaceId, installations.id],
+  }).onDelete('cascade'),
+  foreignKey({
+    columns: [table.workspaceId, table.salesforceInstallationId],
+    foreignColumns: [installations.workspaceId, installations.id],
+  }).onDelete('cascade'),
+];
+
+/**
+ * Which HubSpot company and Salesforce Account are the same customer: the matching job's answer,
+ * rewritten whole on every run from the records and the admins' decisions. One-to-one.
+ */
+export const accountLinks = pgTable(
+  'account_links',
+  {
+    ...pairColumns(),
+    rule: text('rule', { enum: LINK_RULES }).notNull(),
+    linkedAt: instant('linked_at').notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.hubspotInstallationId, table.hubspotAccountId] }),
+    uniqueIndex('account_links_salesforce_idx').on(
+      table.workspaceId,
+      table.salesforceInstallationId,
+      table.salesforceAccountId,
+    ),
+    check('account_links_rule_check', sql`${table.rule} in ('connector_id', 'domain', 'manual')`),
+    ...pairInstallations(table),
+  ],
+);
+
+/** An admin's word on a pair: linked (by hand, or a confirmed proposal) or rejected (never link them). */
+export const accountMatchDecisions = pgTable(
+  'account_match_decisions',
+  {
+    ...pairColumns(),
+    decision: text('decision', { enum: MATCH_DECISIONS }).notNull(),
+    decidedBy: text('decided_by').notNull(),
+    decidedAt: instant('decided_at').notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({
+      name: 'account_match_decisions_pk',
+      columns: [
+        table.workspaceId,
+        table.hubspotInstallationId,
+        table.hubspotAccountId,
+        table.salesforceInstallationId,
+        table.salesforceAccountId,
+      ],
+    }),
+    check('account_match_decisions_decision_check', sql`${table.decision} in ('linked', 'rejected')`),
+    ...pairInstallations(table),
+  ],
+);
+
+/** The last matching run's report: counts per rule, conflicts and proposals for review. */
+export const accountMatchReports = pgTable('account_match_reports', {
+  workspaceId: uuid('workspace_id')
+    .primaryKey()
+    .references(() => workspaces.id, { onDelete: 'cascade' }),
+  hubspotInstallationId: uuid('hubspot_installation_id').notNull(),
+  salesforceInstallationId: uuid('salesforce_installation_id').notNull(),
+  report: jsonb('report').$type<unknown>().notNull(),
+  computedAt: instant('computed_at').notNull(),
+});

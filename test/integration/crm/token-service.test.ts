@@ -17,7 +17,6 @@ import { TEST_REDIS_URL } from '../../support/redis.ts';
 const database = testDatabases()[0]!;
 let handle: DatabaseHandle;
 let repo: InstallationRepository;
-let workspaceId: string;
 const redises: Redis[] = [];
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 
@@ -25,16 +24,16 @@ beforeAll(async () => {
   handle = await database.open();
   await handle.migrate();
   repo = installationRepository(handle.db, createSealer(Buffer.alloc(32, 5)));
-  workspaceId = (await createWorkspace(handle.db, 'Acme')).id;
 });
 afterAll(async () => {
   for (const redis of redises) redis.disconnect();
   await handle.close();
 });
 
+/** Each test's portal in a workspace of its own: a workspace holds one HubSpot portal. */
 async function install(externalId: string, expiresAt: number): Promise<Installation> {
   return repo.install({
-    workspaceId,
+    workspaceId: (await createWorkspace(handle.db, externalId)).id,
     provider: 'hubspot',
     externalId,
     displayName: externalId,
@@ -88,7 +87,7 @@ describe('token service', () => {
     const tokens = await Promise.all(services.map((service) => service.accessToken(installation)));
     expect(tokens).toEqual(['new-access', 'new-access', 'new-access', 'new-access']);
     expect(calls).toBe(1);
-    expect(await repo.tokens(workspaceId, installation.id)).toMatchObject({ refreshToken: 'refresh-2' });
+    expect(await repo.tokens(installation.workspaceId, installation.id)).toMatchObject({ refreshToken: 'refresh-2' });
   });
 
   it('refreshes once after a rejection, whoever else saw the same rejection', async () => {
@@ -107,7 +106,7 @@ describe('token service', () => {
     expect(new Set(tokens)).toEqual(new Set(['session-2']));
     expect(calls).toBe(1);
     // A refresh token the CRM did not rotate is kept.
-    expect(await repo.tokens(workspaceId, installation.id)).toMatchObject({ refreshToken: 'refresh-1' });
+    expect(await repo.tokens(installation.workspaceId, installation.id)).toMatchObject({ refreshToken: 'refresh-1' });
   });
 
   it('marks a revoked installation needs_reauth once and makes no further calls', async () => {
@@ -120,7 +119,7 @@ describe('token service', () => {
     const results = await Promise.allSettled(services.map((service) => service.accessToken(installation)));
     expect(results.every((r) => r.status === 'rejected' && (r.reason as CrmError).code === 'UNAUTHORIZED')).toBe(true);
     expect(calls).toBe(1);
-    expect(await repo.get(workspaceId, installation.id)).toMatchObject({
+    expect(await repo.get(installation.workspaceId, installation.id)).toMatchObject({
       status: 'needs_reauth',
       statusReason: 'BAD_REFRESH_TOKEN',
     });

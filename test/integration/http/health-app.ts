@@ -63,10 +63,11 @@ export async function startHealthApp(database: TestDatabase): Promise<HealthApp>
   };
   const a = await createWorkspace(handle.db, 'Workspace A');
   const b = await createWorkspace(handle.db, 'Workspace B');
-  const portal = await install(a.id, 'hubspot');
-  const org = await install(a.id, 'salesforce');
+  // A workspace holds one portal at a time: the disconnected one came first.
   const disconnected = await install(a.id, 'hubspot');
   await installations.setStatus(a.id, disconnected.installationId, 'uninstalled', 'disconnected in a test');
+  const portal = await install(a.id, 'hubspot');
+  const org = await install(a.id, 'salesforce');
   const stranger = await install(b.id, 'hubspot');
 
   const clock = { now: Date.now() };

@@ -144,10 +144,10 @@ beforeAll(async () => {
   await whenReady(redis);
   queues = createQueues(redis, prefix);
   repo = installationRepository(handle.db, createSealer(Buffer.alloc(32, 5)));
-  const workspace = await createWorkspace(handle.db, 'Webhook Co');
+  // A workspace holds one portal: one each.
   for (const portalId of [...ACTIVE_PORTALS, '7104', '7105', '7106', '7107']) {
     const installation = await repo.install({
-      workspaceId: workspace.id,
+      workspaceId: (await createWorkspace(handle.db, `Webhook Co ${portalId}`)).id,
       provider: 'hubspot',
       externalId: portalId,
       displayName: `Portal ${portalId}`,
@@ -157,7 +157,8 @@ beforeAll(async () => {
     });
     byPortal.set(portalId, installation);
   }
-  await repo.setStatus(workspace.id, byPortal.get('7104')!.id, 'needs_reauth', 'refresh token revoked');
+  const revoked = byPortal.get('7104')!;
+  await repo.setStatus(revoked.workspaceId, revoked.id, 'needs_reauth', 'refresh token revoked');
 
   const deps: HubspotWebhookDeps = {
     hubspotClientSecret: SECRET,
@@ -372,7 +373,7 @@ describe('deliveries from the HubSpot stand-in', () => {
   it('accepts what the stand-in sends for record changes and queues one sync for the portal', async () => {
     const portalId = 7108;
     const installation = await repo.install({
-      workspaceId: byPortal.get(ACTIVE_PORTALS[0]!)!.workspaceId,
+      workspaceId: (await createWorkspace(handle.db, 'Stand-in Co')).id,
       provider: 'hubspot',
       externalId: String(portalId),
       displayName: 'Stand-in portal',

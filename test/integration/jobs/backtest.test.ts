@@ -277,8 +277,6 @@ describe.each(testDatabases())('the backtest job on $name', (database) => {
       return { workspaceId, installationId: installation.id };
     };
     const workspace = await createWorkspace(handle.db, 'Backtested');
-    key = await install(workspace.id, `portal-${database.name}-1`);
-    await writeBook(handle, key, plannedBook());
 
     // Churn everywhere else: an uninstalled installation of the workspace and another workspace.
     const everyoneChurned = (prefix: string): Planned[] =>
@@ -291,6 +289,9 @@ describe.each(testDatabases())('the backtest job on $name', (database) => {
     const uninstalled = await install(workspace.id, `portal-${database.name}-2`);
     await writeBook(handle, uninstalled, everyoneChurned('u'));
     await repo.setStatus(uninstalled.workspaceId, uninstalled.installationId, 'uninstalled', 'test');
+    // The portal connected after the first was disconnected: a workspace holds one at a time.
+    key = await install(workspace.id, `portal-${database.name}-1`);
+    await writeBook(handle, key, plannedBook());
     const other = await createWorkspace(handle.db, 'Someone else');
     await writeBook(handle, await install(other.id, `portal-${database.name}-3`), everyoneChurned('o'));
 

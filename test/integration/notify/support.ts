@@ -21,7 +21,7 @@ export interface NotifyWorld {
   installations: ReturnType<typeof installationRepository>;
   portal: InstallationKey;
   stranger: InstallationKey;
-  /** Another installation in workspace A, so a test's deliveries are its own. */
+  /** Another portal (in a workspace of its own), so a test's deliveries are its own. */
   addInstallation(): Promise<InstallationKey>;
   close(): Promise<void>;
 }
@@ -51,7 +51,8 @@ export async function openWorld(database: TestDatabase): Promise<NotifyWorld> {
     installations,
     portal: await install(a.id),
     stranger: await install(b.id),
-    addInstallation: () => install(a.id),
+    // A portal of its own, so in a workspace of its own: a workspace holds one HubSpot portal.
+    addInstallation: async () => install((await createWorkspace(handle.db, 'Workspace C')).id),
     async close() {
       await handle.close();
       await database.cleanup();

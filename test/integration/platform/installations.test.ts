@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSealer, SealError } from '../../../server/platform/crypto.ts';
 import type { DatabaseHandle } from '../../../server/platform/db/database.ts';
 import {
@@ -21,6 +21,9 @@ describe.each(testDatabases())('installations on $name', (database) => {
     handle = await database.open();
     await handle.migrate();
     repo = installationRepository(handle.db, createSealer(Buffer.alloc(32, 9)));
+  });
+  // A workspace holds one portal: each test connects its own.
+  beforeEach(async () => {
     workspaceA = (await createWorkspace(handle.db, 'Acme')).id;
     workspaceB = (await createWorkspace(handle.db, 'Globex')).id;
   });
@@ -52,7 +55,7 @@ describe.each(testDatabases())('installations on $name', (database) => {
     });
 
     // A sealed token moved onto another installation's row does not open there.
-    const other = await repo.install(portal(workspaceA, '502'));
+    const other = await repo.install({ ...portal(workspaceA, '502'), provider: 'salesforce' });
     await handle.db
       .update(installations)
       .set({ accessTokenSealed: raw!.accessTokenSealed })
@@ -103,6 +106,22 @@ describe.each(testDatabases())('installations on $name', (database) => {
     });
     expect((await repo.findByExternalId('hubspot', '505'))?.id).toBe(installed.id);
     expect(await repo.findByExternalId('salesforce', '505')).toBeUndefined();
+  });
+
+  it('holds one portal and one org per workspace; another portal connects once the first is uninstalled', async () => {
+    const first = await repo.install(portal(workspaceA, '506'));
+    await repo.install({ ...portal(workspaceA, '00D506'), provider: 'salesforce' });
+    await expect(repo.install(portal(workspaceA, '507'))).rejects.toMatchObject({
+      status: 409,
+      code: 'ONE_PER_CRM',
+      message: expect.stringContaining('Portal 506'),
+    });
+    expect((await repo.list(workspaceA)).map((installation) => installation.externalId).sort()).toEqual([
+      '00D506',
+      '506',
+    ]);
+    await repo.setStatus(workspaceA, first.id, 'uninstalled', 'disconnected');
+    expect((await repo.install(portal(workspaceA, '507'))).externalId).toBe('507');
   });
 
   it('refuses a provider or status the schema does not know', async () => {

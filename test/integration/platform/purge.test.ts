@@ -21,6 +21,9 @@ import { mappingRepository } from '../../../server/platform/db/mappings.ts';
 import { purgeInstallation } from '../../../server/platform/db/purge.ts';
 import {
   analyticsSettings,
+  accountLinks,
+  accountMatchDecisions,
+  accountMatchReports,
   analyticsSnapshots,
   notificationChannels,
   notificationDeliveries,
@@ -48,21 +51,31 @@ describe.each(testDatabases())('purging an installation on $name', (database) =>
   let purged: InstallationKey;
   let kept: InstallationKey;
 
-  /** Every table of the migrated database that has installation rows, as the database itself says. */
-  async function installationTables(): Promise<string[]> {
-    const rows = await handle.rows<{ table_name: string }>(sql`
-      select table_name from information_schema.columns
-      where table_schema = 'public' and column_name = 'installation_id'
-      order by table_name`);
-    return rows.map((row) => row.table_name);
+  /**
+   * Every table of the migrated database that has installation rows, as the database itself says,
+   * with its installation columns (a two-CRM pair's tables have one per CRM).
+   */
+  async function installationTables(): Promise<Map<string, string[]>> {
+    const rows = await handle.rows<{ table_name: string; column_name: string }>(sql`
+      select table_name, column_name from information_schema.columns
+      where table_schema = 'public'
+        and column_name in ('installation_id', 'hubspot_installation_id', 'salesforce_installation_id')
+      order by table_name, column_name`);
+    const tables = new Map<string, string[]>();
+    for (const row of rows) tables.set(row.table_name, [...(tables.get(row.table_name) ?? []), row.column_name]);
+    return tables;
   }
 
   async function rowsOf(key: InstallationKey): Promise<Record<string, number>> {
     const counts: Record<string, number> = {};
-    for (const table of await installationTables()) {
+    for (const [table, columns] of await installationTables()) {
+      const ofInstallation = sql.join(
+        columns.map((column) => sql`${sql.identifier(column)} = ${key.installationId}`),
+        sql` or `,
+      );
       const [row] = await handle.rows<{ n: number }>(
         sql`select count(*)::int as n from ${sql.identifier(table)}
-            where workspace_id = ${key.workspaceId} and installation_id = ${key.installationId}`,
+            where workspace_id = ${key.workspaceId} and (${ofInstallation})`,
       );
       counts[table] = row?.n ?? 0;
     }
@@ -255,6 +268,33 @@ describe.each(testDatabases())('purging an installation on $name', (database) =>
       await handle.db
         .insert(analyticsSnapshots)
         .values({ ...key, kind: 'nps', payload: {}, computedAt: at, sourceVersion: 'v' });
+      // The workspace's Salesforce org, and what matching keeps for the pair.
+      const org = await repo.install({
+        workspaceId: workspace.id,
+        provider: 'salesforce',
+        externalId: `00D${externalId}`,
+        displayName: name,
+        baseUrl: null,
+        scopes: [],
+        tokens: { accessToken: 'a', refreshToken: 'r', accessTokenExpiresAt: null },
+      });
+      const pair = {
+        workspaceId: workspace.id,
+        hubspotInstallationId: key.installationId,
+        salesforceInstallationId: org.id,
+      };
+      await handle.db
+        .insert(accountLinks)
+        .values({ ...pair, hubspotAccountId: '1', salesforceAccountId: '001', rule: 'domain', linkedAt: at });
+      await handle.db.insert(accountMatchDecisions).values({
+        ...pair,
+        hubspotAccountId: '2',
+        salesforceAccountId: '002',
+        decision: 'rejected',
+        decidedBy: 'x',
+        decidedAt: at,
+      });
+      await handle.db.insert(accountMatchReports).values({ ...pair, report: {}, computedAt: at });
       await recordAudit(handle.db, { ...key, actor: 'system', action: 'installation.installed' });
       return key;
     };

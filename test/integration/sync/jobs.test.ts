@@ -1,5 +1,5 @@
 import { QueueEvents, type Job } from 'bullmq';
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQueues, enqueueSync, enqueueUninstall, syncAgainKey, type Queues } from '../../../jobs/queues.ts';
 import {
@@ -18,7 +18,7 @@ import { crmBook, generateBook } from '../../../sandbox/generator/generate-book.
 import { recordApiUsage } from '../../../server/crm/call-gate.ts';
 import { listAudit } from '../../../server/platform/db/audit.ts';
 import type { DatabaseHandle } from '../../../server/platform/db/database.ts';
-import { installationTables } from '../../../server/platform/db/purge.ts';
+import { installationTables, rowsOfInstallation } from '../../../server/platform/db/purge.ts';
 import { crmRecords } from '../../../server/platform/db/schema.ts';
 import { createProducerConnection, createWorkerConnection, type Redis } from '../../../server/platform/redis.ts';
 import { silentLogger, testDatabases } from '../../support/databases.ts';
@@ -256,7 +256,7 @@ describe('uninstall (acceptance 8)', () => {
         const [row] = await handle.db
           .select({ n: sql<number>`count(*)::int` })
           .from(table.table)
-          .where(and(eq(table.workspaceId, target.workspaceId), eq(table.installationId, id)));
+          .where(rowsOfInstallation(table, target));
         counts[table.name] = row?.n ?? 0;
       }
       return counts;

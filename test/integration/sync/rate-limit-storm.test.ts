@@ -47,7 +47,6 @@ let queues: Queues;
 let workers: RunningWorkers;
 let events: QueueEvents;
 let hub: HubspotHarness;
-let workspaceId: string;
 const installed = new Map<number, Installation>();
 let expected: Record<string, number>;
 
@@ -75,14 +74,14 @@ beforeAll(async () => {
   };
   const sealer = createSealer(Buffer.alloc(32, 4));
   const installations = installationRepository(handle.db, sealer);
-  workspaceId = (await createWorkspace(handle.db, 'Storm')).id;
+  // Tenants apart: a workspace each (a workspace holds one portal).
   for (const portalId of [...CALM, ...STORM]) {
     hub.sandbox.loadBook(portalId, book);
     const tokens = hub.sandbox.issueTokens(portalId);
     installed.set(
       portalId,
       await installations.install({
-        workspaceId,
+        workspaceId: (await createWorkspace(handle.db, `Storm ${portalId}`)).id,
         provider: 'hubspot',
         externalId: String(portalId),
         displayName: `Portal ${portalId}`,
@@ -168,7 +167,7 @@ async function syncAll(portals: readonly number[]): Promise<Map<number, Promise<
   for (const portalId of portals) {
     const installation = installed.get(portalId)!;
     const { jobId } = await enqueueSync(queues, {
-      workspaceId,
+      workspaceId: installation.workspaceId,
       installationId: installation.id,
       mode: 'full',
       reason: 'manual',
@@ -241,7 +240,8 @@ describe('a 429 storm on one portal', () => {
     // Every portal, the stormy one too, holds the whole book: delays lost nothing.
     const store = syncStore(handle.db);
     for (const portalId of [...CALM, ...STORM]) {
-      const key = { workspaceId, installationId: installed.get(portalId)!.id };
+      const { workspaceId, id: installationId } = installed.get(portalId)!;
+      const key = { workspaceId, installationId };
       const stored = Object.fromEntries(
         await Promise.all(
           Object.keys(expected).map(async (object) => [object, await store.count(key, object)] as const),

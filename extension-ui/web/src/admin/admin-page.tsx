@@ -1,14 +1,19 @@
 import { useFilters } from '../components/page-frame.tsx';
 import { PageHeader } from '../components/page-frame.tsx';
+import { AccountMatchingPanel } from './account-matching-panel.tsx';
 import { AnalyticsSettingsForm } from './analytics-settings-form.tsx';
 import { HealthModelEditor } from './health-model-editor.tsx';
 import { InstallationsPanel, SchedulesPanel } from './installations-panel.tsx';
 import { WarningRulesEditor } from './warning-rules-editor.tsx';
 
-/** The admin's side: connections and their syncs, the health model, warning rules, schedules, analytics settings. */
+/**
+ * The admin's side: connections and their syncs, account matching across the two CRMs, the health
+ * model, warning rules, schedules, analytics settings.
+ */
 
 const TABS = [
   ['installations', 'Installations & sync'],
+  ['matching', 'Account matching'],
   ['health-model', 'Health model'],
   ['warning-rules', 'Warning rules'],
   ['schedules', 'Schedules'],
@@ -20,6 +25,8 @@ function TabBody({ tab }: { tab: Tab }) {
   switch (tab) {
     case 'installations':
       return <InstallationsPanel />;
+    case 'matching':
+      return <AccountMatchingPanel />;
     case 'health-model':
       return <HealthModelEditor />;
     case 'warning-rules':

@@ -86,13 +86,46 @@ function InstallationStatus({ installation }: { installation: MeInstallation }) 
   );
 }
 
+/** A workspace holds one HubSpot portal and one Salesforce org; the missing one connects from here into this workspace. */
+function ConnectOther({ connected }: { connected: readonly MeInstallation[] }) {
+  const has = (provider: MeInstallation['provider']) => connected.some((entry) => entry.provider === provider);
+  if (has('hubspot') && has('salesforce')) return null;
+  return (
+    <Section title="Connect the other CRM" id="connect-other">
+      <p className="bw-muted">
+        Selling in one CRM and serving customers in the other? Connect both: Bellwether matches their accounts and shows
+        one score in each.
+      </p>
+      <div className="bw-form-row">
+        {has('hubspot') ? null : (
+          <a className="bw-button" href="/install/hubspot" data-testid="connect-hubspot">
+            Connect HubSpot
+          </a>
+        )}
+        {has('salesforce') ? null : (
+          <>
+            <a className="bw-button" href="/install/salesforce?domain=production" data-testid="connect-salesforce">
+              Connect Salesforce
+            </a>
+            <a className="bw-button bw-button-quiet" href="/install/salesforce?domain=sandbox">
+              Connect a Salesforce sandbox
+            </a>
+          </>
+        )}
+      </div>
+    </Section>
+  );
+}
+
 export function InstallationsPanel() {
   const { me } = useApp();
+  const connected = me.installations.filter((installation) => installation.status !== 'uninstalled');
   return (
     <div data-testid="admin-installations">
       {me.installations.map((installation) => (
         <InstallationStatus key={installation.id} installation={installation} />
       ))}
+      <ConnectOther connected={connected} />
     </div>
   );
 }

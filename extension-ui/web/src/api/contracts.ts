@@ -15,3 +15,4 @@ export {
   type ModelValidation,
 } from '../../../../server/contracts/health.ts';
 export { installationStatusSchema, type InstallationStatusBody } from '../../../../server/contracts/installations.ts';
+export { accountMatchesSchema, type AccountMatches } from '../../../../server/contracts/account-matching.ts';

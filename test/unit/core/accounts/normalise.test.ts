@@ -73,6 +73,7 @@ describe('accounts', () => {
           hubspot_owner_id: '77',
           licences: '25',
           customer_status: 'Churned',
+          salesforceaccountid: ' 001A000001abcdeAAA ',
         }),
       ],
       hubspot,
@@ -93,6 +94,7 @@ describe('accounts', () => {
       parentExternalId: null,
       licences: 25,
       customerStatus: 'churned',
+      connectorExternalId: '001A000001abcdeAAA',
       problems: [],
     });
   });
