@@ -39,13 +39,13 @@ export async function runMatchJob(
   await job.updateProgress({ step: 'matching', percent: 40 });
   const report = matchAccounts(inputs);
   await job.updateProgress({ step: 'saving', percent: 70 });
-  await store.save(pair, report, new Date(services.now?.() ?? Date.now()));
+  const changed = await store.save(pair, report, new Date(services.now?.() ?? Date.now()));
   await job.updateProgress({ step: 'done', percent: 100 });
   const durationMs = Date.now() - started;
   services.logger.info(
-    { workspaceId: data.workspaceId, counts: report.counts, durationMs },
+    { workspaceId: data.workspaceId, counts: report.counts, ...changed, durationMs },
     'accounts matched across the two CRMs',
   );
   if (await takeMatchAgainRequest(services.queues, data.workspaceId)) await enqueueMatch(services.queues, data);
-  return { outcome: 'matched', counts: report.counts, durationMs };
+  return { outcome: 'matched', counts: report.counts, ...changed, durationMs };
 }

@@ -70,9 +70,11 @@ describe('installing both CRMs in Chromium', () => {
     expect(await page.evaluate('document.cookie')).toBe('');
   });
 
-  it('connects Salesforce in the same browser, into the same workspace', async () => {
-    await page.goto(`${app.url}/install`);
-    await page.click('#connect-salesforce');
+  it("connects Salesforce from the HubSpot portal's page, into the same workspace", async () => {
+    const hubspot = await app.installations.findByExternalId('hubspot', '1000001');
+    await page.goto(`${app.url}/installations/${hubspot!.id}`);
+    expect(await page.getAttribute('#connect-other', 'href')).toBe('/install/salesforce?domain=production');
+    await page.click('#connect-other');
     await page.waitForURL((url) => url.origin === app.demo.sandboxes.salesforce.url);
     expect(await page.textContent('h1')).toBe('Allow Access?');
     await page.click('button[value="allow"]');

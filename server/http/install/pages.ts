@@ -65,6 +65,13 @@ export function problemPage(title: string, message: string, retryHref = '/instal
 
 const PROVIDER_NAMES = { hubspot: 'HubSpot portal', salesforce: 'Salesforce org' } as const;
 
+/** A workspace holds one portal and one org: the installation's page offers the other CRM, into the same workspace. */
+function otherCrmLink(provider: Installation['provider']): string {
+  return provider === 'hubspot'
+    ? `<p><a id="connect-other" href="/install/salesforce?domain=production">Connect Salesforce to this workspace</a> (or <a href="/install/salesforce?domain=sandbox">a Salesforce sandbox</a>): Bellwether matches the two CRMs' accounts.</p>`
+    : `<p><a id="connect-other" href="/install/hubspot">Connect HubSpot to this workspace</a>: Bellwether matches the two CRMs' accounts.</p>`;
+}
+
 export function installationPage(installation: Installation): string {
   const what = PROVIDER_NAMES[installation.provider];
   const reason = installation.statusReason ? ` (${installation.statusReason})` : '';
@@ -82,7 +89,7 @@ export function installationPage(installation: Installation): string {
 <p><button type="button" class="danger" id="disconnect">Disconnect</button>
 <button type="button" class="danger" id="disconnect-confirm" hidden>Yes, disconnect and delete its data</button>
 <button type="button" class="secondary" id="disconnect-cancel" hidden>Cancel</button></p>
-<p><a href="/install">Connect another CRM</a></p>
+${otherCrmLink(installation.provider)}
 </div>`,
     '<script src="/install/installation.js" defer></script>',
   );

@@ -1,4 +1,4 @@
-import { and, asc, eq, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import type { AccountLink, MatchDecision, MatchRecord, MatchReport } from '../../core/accounts/matching.ts';
 import type { Database } from './database.ts';
 import { accountLinks, accountMatchDecisions, accountMatchReports, accounts, installations } from './schema.ts';
@@ -98,34 +98,56 @@ export function matchStore(db: Database) {
     },
 
     /**
-     * Replaces the pair's links with a run's answer and stores its report, in one transaction: a
-     * reader sees the old links or the new ones, never half of each. A link that stays keeps its
-     * `linkedAt`.
+     * Makes the pair's links the run's answer and stores its report, in one transaction: a reader sees
+     * the old links or the new ones, never half of each. Only what changed is written, so a run on a
+     * steady book (every sync asks for one) touches no link; a link that stays keeps its `linkedAt`.
      */
-    async save(pair: WorkspacePair, report: MatchReport, computedAt: Date): Promise<void> {
-      await db.transaction(async (tx) => {
-        const kept = new Map(
-          (
-            await tx
-              .select({
-                hubspotId: accountLinks.hubspotAccountId,
-                salesforceId: accountLinks.salesforceAccountId,
-                rule: accountLinks.rule,
-                linkedAt: accountLinks.linkedAt,
-              })
-              .from(accountLinks)
-              .where(ofPair(pair))
-          ).map((row) => [`${row.hubspotId}\u0000${row.salesforceId}\u0000${row.rule}`, row.linkedAt]),
-        );
-        await tx.delete(accountLinks).where(eq(accountLinks.workspaceId, pair.workspaceId));
-        for (let start = 0; start < report.links.length; start += INSERT_CHUNK) {
+    async save(
+      pair: WorkspacePair,
+      report: MatchReport,
+      computedAt: Date,
+    ): Promise<{ linked: number; unlinked: number }> {
+      const keyOf = (link: Pick<AccountLink, 'hubspotId' | 'salesforceId' | 'rule'>) =>
+        `${link.hubspotId}\u0000${link.salesforceId}\u0000${link.rule}`;
+      return db.transaction(async (tx) => {
+        // Links of an earlier pair (the workspace connected another portal or org since) go first.
+        await tx
+          .delete(accountLinks)
+          .where(
+            and(
+              eq(accountLinks.workspaceId, pair.workspaceId),
+              or(
+                ne(accountLinks.hubspotInstallationId, pair.hubspotInstallationId),
+                ne(accountLinks.salesforceInstallationId, pair.salesforceInstallationId),
+              ),
+            ),
+          );
+        const existing = await tx
+          .select({
+            hubspotId: accountLinks.hubspotAccountId,
+            salesforceId: accountLinks.salesforceAccountId,
+            rule: accountLinks.rule,
+          })
+          .from(accountLinks)
+          .where(ofPair(pair));
+        const wanted = new Set(report.links.map(keyOf));
+        const had = new Set(existing.map(keyOf));
+        const gone = existing.filter((link) => !wanted.has(keyOf(link))).map((link) => link.hubspotId);
+        const added = report.links.filter((link) => !had.has(keyOf(link)));
+        // Removed before added: an Account that moves to another company must leave its old link first.
+        for (let start = 0; start < gone.length; start += INSERT_CHUNK) {
+          await tx
+            .delete(accountLinks)
+            .where(and(ofPair(pair), inArray(accountLinks.hubspotAccountId, gone.slice(start, start + INSERT_CHUNK))));
+        }
+        for (let start = 0; start < added.length; start += INSERT_CHUNK) {
           await tx.insert(accountLinks).values(
-            report.links.slice(start, start + INSERT_CHUNK).map((link) => ({
+            added.slice(start, start + INSERT_CHUNK).map((link) => ({
               ...pair,
               hubspotAccountId: link.hubspotId,
               salesforceAccountId: link.salesforceId,
               rule: link.rule,
-              linkedAt: kept.get(`${link.hubspotId}\u0000${link.salesforceId}\u0000${link.rule}`) ?? computedAt,
+              linkedAt: computedAt,
             })),
           );
         }
@@ -136,6 +158,7 @@ export function matchStore(db: Database) {
           .insert(accountMatchReports)
           .values(values)
           .onConflictDoUpdate({ target: accountMatchReports.workspaceId, set: values });
+        return { linked: added.length, unlinked: gone.length };
       });
     },
 

@@ -17,6 +17,7 @@ import { createSealer } from '../../../server/platform/crypto.ts';
 import type { DatabaseHandle } from '../../../server/platform/db/database.ts';
 import { createWorkspace, installationRepository } from '../../../server/platform/db/installations.ts';
 import { purgeInstallation } from '../../../server/platform/db/purge.ts';
+import { matchStore } from '../../../server/platform/db/match-store.ts';
 import { accountLinks, auditEvents } from '../../../server/platform/db/schema.ts';
 import { syncStore, type InstallationKey } from '../../../server/platform/db/sync-store.ts';
 import { AppError } from '../../../server/platform/errors.ts';
@@ -174,7 +175,7 @@ describe.each(testDatabases())('account matching across two CRMs on %s', (databa
   it('says pending before the first run, and links by connector id, then domain; conflicts and names link nothing', async () => {
     expect((await report()).status).toBe('pending');
     const result = await match();
-    expect(result).toMatchObject({ outcome: 'matched' });
+    expect(result).toMatchObject({ outcome: 'matched', linked: 2, unlinked: 0 });
 
     const body = await ready();
     expect(pairsOf(body)).toEqual(['h1=sf1:connector_id', 'h2=sf2:domain']);
@@ -189,9 +190,9 @@ describe.each(testDatabases())('account matching across two CRMs on %s', (databa
     expect(await report(asW, salesforce)).toEqual(body);
   });
 
-  it('changes nothing when it runs again: same links, same linked-at', async () => {
+  it('changes nothing when it runs again: no link written, same linked-at', async () => {
     const before = await ready();
-    await match();
+    expect(await match()).toMatchObject({ outcome: 'matched', linked: 0, unlinked: 0 });
     const after = await ready();
     expect(after.links).toEqual(before.links);
   });
@@ -201,7 +202,7 @@ describe.each(testDatabases())('account matching across two CRMs on %s', (databa
     expect((await decide({ hubspotAccountId: 'h2', salesforceAccountId: 'sf2', decision: 'rejected' })).status).toBe(
       202,
     );
-    await match();
+    expect(await match()).toMatchObject({ linked: 1, unlinked: 1 });
     let body = await ready();
     expect(pairsOf(body)).toEqual(['h1=sf1:connector_id', 'h3=sf3:manual']);
     // Kept apart: neither linked by the domain nor proposed by the name.
@@ -267,6 +268,29 @@ describe.each(testDatabases())('account matching across two CRMs on %s', (databa
       body: JSON.stringify({ hubspotAccountId: 'h1', salesforceAccountId: 'sf1', decision: 'linked' }),
     });
     expect(refused.status).toBe(409);
+  });
+
+  it('moves an Account from one company to another in one save, and the next run puts it back', async () => {
+    const store = matchStore(handle.db);
+    const pair = (await store.pair(hubspot.workspaceId))!;
+    const counts = {
+      connector_id: 0,
+      domain: 0,
+      manual: 1,
+      proposed: 0,
+      conflicts: 0,
+      unmatchedHubspot: 5,
+      unmatchedSalesforce: 4,
+    };
+    const moved = await store.save(
+      pair,
+      { links: [{ hubspotId: 'h6', salesforceId: 'sf1', rule: 'manual' }], proposals: [], conflicts: [], counts },
+      new Date(NOW),
+    );
+    expect(moved).toEqual({ linked: 1, unlinked: 3 });
+    expect(pairsOf(await ready())).toEqual(['h6=sf1:manual']);
+    expect(await match()).toMatchObject({ linked: 3, unlinked: 1 });
+    expect(pairsOf(await ready())).toEqual(['h1=sf1:connector_id', 'h2=sf2:domain', 'h3=sf3:manual']);
   });
 
   it('keeps one HubSpot portal and one Salesforce org per workspace', async () => {
