@@ -3,6 +3,7 @@ import { and, eq, isNotNull } from 'drizzle-orm';
 import { enqueueScore, type Queues } from '../jobs/queues.ts';
 import type { Book, CrmBook, Sentiment, SurveyResponse, UsageDay } from '../sandbox/generator/book.ts';
 import { crmBook, generateBook } from '../sandbox/generator/generate-book.ts';
+import type { LinkedBook } from '../sandbox/generator/linked-book.ts';
 import { DEFAULT_PORTALS } from '../sandbox/hubspot/index.ts';
 import { createSignedRequest } from '../sandbox/salesforce/canvas.ts';
 import { startSandboxes, type RunningSandboxes } from '../sandbox/start-sandboxes.ts';
@@ -90,6 +91,8 @@ export interface StartDemoSandboxesOptions {
   publicUrl: string;
   /** The book loaded into the demo portal and org; by default a generated one of `accounts` accounts. */
   book?: CrmBook;
+  /** Instead of one book in both: one customer base split between the portal and the org (no ingest signals). */
+  linkedBook?: LinkedBook;
   accounts?: number;
   seed?: number;
   host?: string;
@@ -103,12 +106,12 @@ const today = () => new Date().toISOString().slice(0, 10);
 
 /** Starts both stand-ins with a book loaded and the app's callbacks registered with their OAuth clients. */
 export async function startDemoSandboxes(options: StartDemoSandboxesOptions): Promise<DemoSandboxes> {
-  const generated = options.book
-    ? undefined
-    : generateBook({ seed: options.seed ?? 42, accounts: options.accounts ?? 300, asOf: today() }).book;
-  const book = options.book ?? crmBook(generated!);
+  const generated =
+    options.book || options.linkedBook
+      ? undefined
+      : generateBook({ seed: options.seed ?? 42, accounts: options.accounts ?? 300, asOf: today() }).book;
   const sandboxes = await startSandboxes({
-    book,
+    ...(options.linkedBook ? { linkedBook: options.linkedBook } : { book: options.book ?? crmBook(generated!) }),
     hubspotWebhookUrl: new URL('/webhooks/hubspot', options.publicUrl).toString(),
     ...(options.host ? { host: options.host } : {}),
     ...(options.hubspotPort === undefined ? {} : { hubspotPort: options.hubspotPort }),

@@ -141,7 +141,7 @@ export function AccountMatchingPanel() {
   ];
   const csv = (table: string) => `${base}?table=${table}`;
   const tile = (id: string, label: string, value: number) => (
-    <Tile id={`matching-${id}`} label={label} value={value} shown={count(value)} />
+    <Tile id={`matching-count-${id}`} label={label} value={value} shown={count(value)} />
   );
 
   return (
