@@ -181,6 +181,9 @@ describe('account matching in the admin pages', () => {
       expect(await page.locator(`[data-testid="${id}"]`).getAttribute('data-value')).toBe(String(value));
       expect(await page.locator(`[data-testid="${id}"]`).textContent()).toBe(count(value));
     }
+    const linked = first.linksPage.total;
+    expect(linked).toBeGreaterThan(50);
+    expect(await page.locator('[data-testid="matching-links-count"]').textContent()).toBe(`(50 of ${linked})`);
     await page.screenshot({ path: path.join(RESULTS_DIR, 'dashboard-admin-matching.png'), fullPage: true });
 
     const proposal = first.proposals[0]!;

@@ -64,7 +64,12 @@ export async function completeInstall(
   } catch (error) {
     // Another workspace connected the same portal a moment ago, or this one already has that CRM.
     if (error instanceof AppError && error.status === 409) {
-      const title = error.code === 'ONE_PER_CRM' ? 'One of each CRM per workspace' : 'Already connected elsewhere';
+      const title =
+        error.code === 'ONE_PER_CRM'
+          ? 'One of each CRM per workspace'
+          : error.code === 'INSTALL_CONFLICT'
+            ? 'Connected at the same moment'
+            : 'Already connected elsewhere';
       res.status(409).type('html').send(problemPage(title, error.message));
       return;
     }

@@ -2,6 +2,7 @@ import { and, asc, eq, max, sql } from 'drizzle-orm';
 import { AppError } from '../errors.ts';
 import type { Database } from './database.ts';
 import { healthModels, type MODEL_STATUSES } from './schema.ts';
+import { isUniqueViolation } from './unique-violation.ts';
 
 /**
  * Health model versions of a workspace (DESIGN.md §4). The model that ships counts as version 1 and
@@ -33,15 +34,6 @@ const VERSION_ATTEMPTS = 5;
 
 const ofVersion = (workspaceId: string, version: number) =>
   and(eq(healthModels.workspaceId, workspaceId), eq(healthModels.version, version));
-
-/** Postgres' unique_violation, whether the driver's error arrives bare or wrapped by drizzle. */
-function isUniqueViolation(error: unknown): boolean {
-  for (let current = error; typeof current === 'object' && current !== null;) {
-    if ((current as { code?: unknown }).code === '23505') return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
-}
 
 /** The definition with its own `version` field naming the row it is stored in (objects only; anything else as is). */
 function withVersion(definition: unknown, version: number): unknown {

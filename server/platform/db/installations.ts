@@ -4,6 +4,7 @@ import { AppError } from '../errors.ts';
 import type { Database } from './database.ts';
 import type { PROVIDERS, INSTALLATION_STATUSES } from './schema.ts';
 import { installations, workspaces } from './schema.ts';
+import { isUniqueViolation } from './unique-violation.ts';
 
 /**
  * Installations and their tokens. Every read is scoped by workspace except the lookup by the CRM's
@@ -85,68 +86,84 @@ export function installationRepository(db: Database, sealer: Sealer) {
     accessTokenExpiresAt: tokens.accessTokenExpiresAt,
   });
 
+  /** One install in one transaction; the indexes still decide between two at the same instant. */
+  const installInTransaction = (input: NewInstallation): Promise<Installation> =>
+    db.transaction(async (tx) => {
+      const [existing] = await tx
+        .select(publicColumns)
+        .from(installations)
+        .where(and(eq(installations.provider, input.provider), eq(installations.externalId, input.externalId)));
+      if (existing && existing.workspaceId !== input.workspaceId) {
+        throw new AppError(
+          409,
+          'ALREADY_CONNECTED',
+          `This ${input.provider === 'hubspot' ? 'HubSpot portal' : 'Salesforce org'} is already connected to another Bellwether workspace`,
+        );
+      }
+      const [sibling] = await tx
+        .select({ externalId: installations.externalId, displayName: installations.displayName })
+        .from(installations)
+        .where(
+          and(
+            eq(installations.workspaceId, input.workspaceId),
+            eq(installations.provider, input.provider),
+            ne(installations.externalId, input.externalId),
+            ne(installations.status, 'uninstalled'),
+          ),
+        );
+      if (sibling) {
+        const crm = input.provider === 'hubspot' ? 'HubSpot portal' : 'Salesforce org';
+        throw new AppError(
+          409,
+          'ONE_PER_CRM',
+          `This workspace already has a ${crm} connected (${sibling.displayName}, ${sibling.externalId}); a workspace holds one ${crm}. Disconnect it first.`,
+        );
+      }
+      const id = existing?.id ?? crypto.randomUUID();
+      const sealed = sealTokens({ workspaceId: input.workspaceId, provider: input.provider, id }, input.tokens);
+      const values = {
+        displayName: input.displayName,
+        baseUrl: input.baseUrl,
+        scopes: input.scopes,
+        status: 'active' as const,
+        statusReason: null,
+        updatedAt: new Date(),
+        ...sealed,
+      };
+      const [row] = existing
+        ? await tx.update(installations).set(values).where(ofRow(input.workspaceId, id)).returning(publicColumns)
+        : await tx
+            .insert(installations)
+            .values({
+              workspaceId: input.workspaceId,
+              id,
+              provider: input.provider,
+              externalId: input.externalId,
+              ...values,
+            })
+            .returning(publicColumns);
+      return row as Installation;
+    });
+
   return {
     /**
      * Installs, or re-installs the same portal/org in the same workspace (new tokens, active again).
-     * A portal or org already connected to another workspace is refused.
+     * A portal or org already connected to another workspace is refused, and so is a second portal
+     * (or org) in a workspace that has one connected.
      */
     async install(input: NewInstallation): Promise<Installation> {
-      return db.transaction(async (tx) => {
-        const [existing] = await tx
-          .select(publicColumns)
-          .from(installations)
-          .where(and(eq(installations.provider, input.provider), eq(installations.externalId, input.externalId)));
-        if (existing && existing.workspaceId !== input.workspaceId) {
-          throw new AppError(
-            409,
-            'ALREADY_CONNECTED',
-            `This ${input.provider === 'hubspot' ? 'HubSpot portal' : 'Salesforce org'} is already connected to another Bellwether workspace`,
-          );
-        }
-        const [sibling] = await tx
-          .select({ externalId: installations.externalId, displayName: installations.displayName })
-          .from(installations)
-          .where(
-            and(
-              eq(installations.workspaceId, input.workspaceId),
-              eq(installations.provider, input.provider),
-              ne(installations.externalId, input.externalId),
-              ne(installations.status, 'uninstalled'),
-            ),
-          );
-        if (sibling) {
-          const crm = input.provider === 'hubspot' ? 'HubSpot portal' : 'Salesforce org';
-          throw new AppError(
-            409,
-            'ONE_PER_CRM',
-            `This workspace already has a ${crm} connected (${sibling.displayName}, ${sibling.externalId}); a workspace holds one ${crm}. Disconnect it first.`,
-          );
-        }
-        const id = existing?.id ?? crypto.randomUUID();
-        const sealed = sealTokens({ workspaceId: input.workspaceId, provider: input.provider, id }, input.tokens);
-        const values = {
-          displayName: input.displayName,
-          baseUrl: input.baseUrl,
-          scopes: input.scopes,
-          status: 'active' as const,
-          statusReason: null,
-          updatedAt: new Date(),
-          ...sealed,
-        };
-        const [row] = existing
-          ? await tx.update(installations).set(values).where(ofRow(input.workspaceId, id)).returning(publicColumns)
-          : await tx
-              .insert(installations)
-              .values({
-                workspaceId: input.workspaceId,
-                id,
-                provider: input.provider,
-                externalId: input.externalId,
-                ...values,
-              })
-              .returning(publicColumns);
-        return row as Installation;
-      });
+      try {
+        return await installInTransaction(input);
+      } catch (error) {
+        // Two installs at the same instant: the unique indexes decide, and the loser hears why.
+        if (!isUniqueViolation(error)) throw error;
+        const crm = input.provider === 'hubspot' ? 'HubSpot portal' : 'Salesforce org';
+        throw new AppError(
+          409,
+          'INSTALL_CONFLICT',
+          `Another connection of this ${crm}, or of another ${crm} to this workspace, finished at the same moment; reload to see which`,
+        );
+      }
     },
 
     async get(workspaceId: string, id: string): Promise<Installation | undefined> {

@@ -110,6 +110,21 @@ describe('install through the OAuth redirects', () => {
     expect(answer.html).toContain('already connected to another Bellwether workspace');
     expect((await app.installations.list(other.id)).length).toBe(0);
   });
+
+  it('refuses a second HubSpot portal in a workspace that has one, naming it, and connects nothing', async () => {
+    const { consent, cookie: flow } = await start('/install/hubspot');
+    const answer = await callback(await approveHubspotConsent(consent, SECOND_PORTAL), `${flow}; ${hubspot.cookie}`);
+    expect(answer.status).toBe(409);
+    expect(answer.html).toContain('One of each CRM per workspace');
+    expect(answer.html).toContain('already has a HubSpot portal connected');
+    expect(answer.html).toContain('1000001');
+    const portal = await hubspotRows('1000001');
+    expect((await app.installations.list(portal!.workspaceId)).map((one) => one.provider).sort()).toEqual([
+      'hubspot',
+      'salesforce',
+    ]);
+    expect(await hubspotRows(SECOND_PORTAL)).toBeUndefined();
+  });
 });
 
 describe('the state check binds the callback to the browser that started it', () => {

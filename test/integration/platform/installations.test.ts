@@ -124,6 +124,20 @@ describe.each(testDatabases())('installations on $name', (database) => {
     expect((await repo.install(portal(workspaceA, '507'))).externalId).toBe('507');
   });
 
+  it('lets one of two portals connected to a workspace at the same instant in, and tells the other why', async () => {
+    const results = await Promise.allSettled([
+      repo.install(portal(workspaceA, '508')),
+      repo.install(portal(workspaceA, '509')),
+    ]);
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    const [refused] = results.filter((result) => result.status === 'rejected');
+    expect(refused?.reason).toMatchObject({
+      status: 409,
+      code: expect.stringMatching(/^(ONE_PER_CRM|INSTALL_CONFLICT)$/),
+    });
+    expect(await repo.list(workspaceA)).toHaveLength(1);
+  });
+
   it('refuses a provider or status the schema does not know', async () => {
     await expect(
       handle.db.insert(installations).values({

@@ -193,6 +193,7 @@ export function AccountMatchingPanel() {
           rowKey={(row) => row.hubspotId}
           columns={linkColumns}
           empty="No accounts linked yet."
+          total={report.linksPage.total}
         />
         <Pager
           page={report.linksPage.page}

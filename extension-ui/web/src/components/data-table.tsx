@@ -40,6 +40,7 @@ export function DataTable<Row>({
   csv,
   empty = 'Nothing to show.',
   actions,
+  total,
 }: {
   id: string;
   caption: string;
@@ -50,12 +51,17 @@ export function DataTable<Row>({
   csv: string;
   empty?: string;
   actions?: ReactNode;
+  /** A paged table's whole count: the caption then says "50 of 108". */
+  total?: number;
 }) {
   return (
     <div className="bw-table-block" data-testid={`${id}-table`}>
       <div className="bw-table-toolbar">
         <span className="bw-table-caption">
-          {caption} <span className="bw-muted">({rows.length})</span>
+          {caption}{' '}
+          <span className="bw-muted" data-testid={`${id}-count`}>
+            ({total === undefined || total === rows.length ? rows.length : `${rows.length} of ${total}`})
+          </span>
         </span>
         <span className="bw-table-actions">
           {actions}

@@ -282,6 +282,7 @@ function RenewalsFigure({
           rowKey={(row) => row.accountId}
           columns={bottomColumns(installation)}
           empty="No renewals in the next six months."
+          total={totals.atRiskRenewals}
         />
         <Pager
           page={figure.bottom20Page.page}

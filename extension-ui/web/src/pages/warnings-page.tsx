@@ -127,6 +127,7 @@ export function WarningsPage() {
             rowKey={(row) => row.id}
             columns={columns(installation)}
             empty="No open warnings match these filters."
+            total={resource.data.total}
           />
           <Pager
             page={resource.data.page}
