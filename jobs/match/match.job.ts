@@ -12,6 +12,9 @@ import { enqueueMatch, takeMatchAgainRequest, type MatchJobData, type Queues } f
  * nothing; a workspace without both CRMs is skipped.
  */
 
+/** Links written or removed by one run beyond which the tables' planner statistics are refreshed. */
+const STATISTICS_AFTER_CHANGES = 1_000;
+
 export interface MatchJobServices {
   db: Database;
   queues: Queues;
@@ -40,6 +43,7 @@ export async function runMatchJob(
   const report = matchAccounts(inputs);
   await job.updateProgress({ step: 'saving', percent: 70 });
   const changed = await store.save(pair, report, new Date(services.now?.() ?? Date.now()));
+  if (changed.linked + changed.unlinked >= STATISTICS_AFTER_CHANGES) await store.refreshStatistics();
   await job.updateProgress({ step: 'done', percent: 100 });
   const durationMs = Date.now() - started;
   services.logger.info(
