@@ -36,6 +36,8 @@ export interface TicketFact {
 }
 
 export interface ContactFact {
+  /** Lower-case; the same person in two CRMs is one contact. */
+  email?: string | null;
   role: 'champion' | 'executive_sponsor' | 'other' | null;
   /** When the CRM created the contact; null when unknown (treated as always there). */
   createdAt: number | null;
@@ -47,6 +49,9 @@ export interface ContactFact {
 }
 
 export interface DealFact {
+  /** The CRM's id, and the other CRM's id of the same deal when a connector mirrored it. */
+  id?: string;
+  connectorId?: string | null;
   kind: 'new_business' | 'renewal' | 'expansion' | 'other';
   stage: 'open' | 'won' | 'lost';
   amount: number | null;
