@@ -40,6 +40,13 @@ export function matchStore(db: Database) {
       eq(accountLinks.salesforceInstallationId, pair.salesforceInstallationId),
     );
 
+  const decisionsOfPair = (pair: WorkspacePair) =>
+    and(
+      eq(accountMatchDecisions.workspaceId, pair.workspaceId),
+      eq(accountMatchDecisions.hubspotInstallationId, pair.hubspotInstallationId),
+      eq(accountMatchDecisions.salesforceInstallationId, pair.salesforceInstallationId),
+    );
+
   const recordsOf = async (workspaceId: string, installationId: string): Promise<MatchRecord[]> =>
     db
       .select({
@@ -87,13 +94,7 @@ export function matchStore(db: Database) {
             decision: accountMatchDecisions.decision,
           })
           .from(accountMatchDecisions)
-          .where(
-            and(
-              eq(accountMatchDecisions.workspaceId, pair.workspaceId),
-              eq(accountMatchDecisions.hubspotInstallationId, pair.hubspotInstallationId),
-              eq(accountMatchDecisions.salesforceInstallationId, pair.salesforceInstallationId),
-            ),
-          ),
+          .where(decisionsOfPair(pair)),
       ]);
       return { hubspot, salesforce, decisions };
     },
@@ -266,10 +267,8 @@ export function matchStore(db: Database) {
         .delete(accountMatchDecisions)
         .where(
           and(
-            eq(accountMatchDecisions.workspaceId, pair.workspaceId),
-            eq(accountMatchDecisions.hubspotInstallationId, pair.hubspotInstallationId),
+            decisionsOfPair(pair),
             eq(accountMatchDecisions.hubspotAccountId, hubspotId),
-            eq(accountMatchDecisions.salesforceInstallationId, pair.salesforceInstallationId),
             eq(accountMatchDecisions.salesforceAccountId, salesforceId),
           ),
         )

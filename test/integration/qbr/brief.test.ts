@@ -26,6 +26,7 @@ import { pdfText, renderPdf } from '../../../server/platform/qbr/pdf.ts';
 import { silentLogger, testDatabases, type TestDatabase } from '../../support/databases.ts';
 import { createSyncHarness, type SyncHarness } from '../../support/sync-harness.ts';
 import { ingestBookSignals } from '../score/support.ts';
+import { scoreHistoryRow } from './score-history.ts';
 
 /**
  * QBR briefs on a synced HubSpot book with its usage and surveys ingested and a score run: every
@@ -230,19 +231,7 @@ describe.each(testDatabases())('on $name', (each) => {
     accountIds = scored.map((row) => String(row.id));
 
     // Score history before the period (the start's score), and one inside it that must not be taken for it.
-    const history = (id: string, day: string, score: number) => ({
-      ...key,
-      accountExternalId: id,
-      day,
-      scoredAt: new Date(`${day}T06:00:00Z`),
-      modelVersion: 1,
-      status: 'scored' as const,
-      score,
-      band: score >= 70 ? ('green' as const) : score >= 40 ? ('yellow' as const) : ('red' as const),
-      trend: 'stable' as const,
-      coverage: 1,
-      contributions: {},
-    });
+    const history = (id: string, day: string, score: number) => scoreHistoryRow(key, id, day, score);
     await handle.db
       .insert(healthScores)
       .values(

@@ -12,6 +12,7 @@ import { accounts, healthScores, warnings } from '../../../server/platform/db/sc
 import type { InstallationKey } from '../../../server/platform/db/sync-store.ts';
 import { seedBook } from '../analytics/seed-book.ts';
 import { silentLogger, testDatabases, type TestDatabase } from '../../support/databases.ts';
+import { scoreHistoryRow } from './score-history.ts';
 
 /**
  * The QBR inputs of many accounts read at once equal each account's read alone, on a generated book
@@ -73,19 +74,7 @@ describe.each(testDatabases())('on $name', (each) => {
         ),
       );
     // Score history of a few accounts: before the period (the start's score), and inside it (not that).
-    const history = (id: string, day: string, score: number) => ({
-      ...key,
-      accountExternalId: id,
-      day,
-      scoredAt: new Date(`${day}T06:00:00Z`),
-      modelVersion: 1,
-      status: 'scored' as const,
-      score,
-      band: score >= 70 ? ('green' as const) : score >= 40 ? ('yellow' as const) : ('red' as const),
-      trend: 'stable' as const,
-      coverage: 1,
-      contributions: {},
-    });
+    const history = (id: string, day: string, score: number) => scoreHistoryRow(key, id, day, score);
     await handle.db
       .insert(healthScores)
       .values(

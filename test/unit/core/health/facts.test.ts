@@ -15,6 +15,7 @@ import {
 } from '../../../../server/core/health/facts.ts';
 import { DEFAULT_MODEL, parseModel, type HealthModel } from '../../../../server/core/health/model.ts';
 import { DAY_MS, type Aggregation, type SignalName } from '../../../../server/core/health/signals.ts';
+import { accountFacts } from './account-facts.ts';
 
 /** Scored at the very end of 30 June, so "n days ago" at the same time of day is the end of a day. */
 const TODAY = Date.UTC(2026, 5, 30);
@@ -27,24 +28,7 @@ const HOUR_MS = 3_600_000;
 
 const CONTEXT: FactsContext = { featuresOffered: 10 };
 
-function account(partial: Partial<AccountFacts> = {}): AccountFacts {
-  return {
-    externalId: 'acc-1',
-    segment: null,
-    status: 'active',
-    arr: null,
-    licences: null,
-    renewalDate: null,
-    createdAt: null,
-    usage: [],
-    tickets: [],
-    contacts: [],
-    deals: [],
-    surveys: [],
-    sentiment: [],
-    ...partial,
-  };
-}
+const account = accountFacts;
 
 const spec = (signal: SignalName, windowDays: number, aggregation: Aggregation): MeasureSpec => ({
   signal,

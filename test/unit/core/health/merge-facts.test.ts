@@ -9,29 +9,13 @@ import {
 import { mergeAccountFacts } from '../../../../server/core/health/merge-facts.ts';
 import { DEFAULT_MODEL } from '../../../../server/core/health/model.ts';
 import { DAY_MS } from '../../../../server/core/health/signals.ts';
+import { accountFacts } from './account-facts.ts';
 
 const TODAY = Date.UTC(2026, 5, 30);
 const AS_OF = TODAY + DAY_MS - 1;
 const day = (n: number) => TODAY - n * DAY_MS;
 
-function account(partial: Partial<AccountFacts> = {}): AccountFacts {
-  return {
-    externalId: 'acc',
-    segment: null,
-    status: 'active',
-    arr: null,
-    licences: null,
-    renewalDate: null,
-    createdAt: null,
-    usage: [],
-    tickets: [],
-    contacts: [],
-    deals: [],
-    surveys: [],
-    sentiment: [],
-    ...partial,
-  };
-}
+const account = accountFacts;
 
 const deal = (id: string, connectorId: string | null, partial: Partial<DealFact> = {}): DealFact => ({
   id,
