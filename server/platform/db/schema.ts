@@ -1067,3 +1067,198 @@ export const accountMatchReports = pgTable('account_match_reports', {
   report: jsonb('report').$type<unknown>().notNull(),
   computedAt: instant('computed_at').notNull(),
 });
+
+/**
+ * Per installation, the lifecycle stage rules and the success-plan templates in force
+ * (server/core/plans), versioned; a null column means the shipped defaults.
+ */
+export const planSettings = pgTable(
+  'plan_settings',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    version: integer('version').notNull(),
+    stageRules: jsonb('stage_rules').$type<unknown>(),
+    templates: jsonb('templates').$type<unknown>(),
+    updatedAt: instant('updated_at').notNull(),
+    updatedBy: text('updated_by').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.workspaceId, table.installationId] }), ofInstallation(table)],
+);
+
+const LIFECYCLE_STAGE_VALUES = ['onboarding', 'adoption', 'value', 'renewal', 'at_risk', 'churned'] as const;
+
+/**
+ * Every stay of an account in a lifecycle stage: a new row when the stage changes, `left_at` set on
+ * the row it leaves. A plan made for a stage names the stay it was made for, so one stay gets one plan.
+ */
+export const accountStageHistory = pgTable(
+  'account_stage_history',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    id: uuid('id').notNull().defaultRandom(),
+    accountExternalId: text('account_external_id').notNull(),
+    stage: text('stage', { enum: LIFECYCLE_STAGE_VALUES }).notNull(),
+    reason: text('reason').notNull(),
+    enteredAt: instant('entered_at').notNull(),
+    leftAt: instant('left_at'),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.installationId, table.id] }),
+    // One current stay per account.
+    uniqueIndex('account_stage_current_idx')
+      .on(table.workspaceId, table.installationId, table.accountExternalId)
+      .where(sql`${table.leftAt} is null`),
+    index('account_stage_account_idx').on(
+      table.workspaceId,
+      table.installationId,
+      table.accountExternalId,
+      table.enteredAt,
+    ),
+    ofInstallation(table),
+  ],
+);
+
+/** A success plan of one account, made from a template when the account entered a stage (or by hand). */
+export const successPlans = pgTable(
+  'success_plans',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    id: uuid('id').notNull().defaultRandom(),
+    accountExternalId: text('account_external_id').notNull(),
+    name: text('name').notNull(),
+    templateKey: text('template_key'),
+    stage: text('stage', { enum: LIFECYCLE_STAGE_VALUES }).notNull(),
+    /** The stage stay it was made for; null for a plan made by hand. */
+    stageEntryId: uuid('stage_entry_id'),
+    status: text('status', { enum: ['active', 'closed'] }).notNull(),
+    startedAt: instant('started_at').notNull(),
+    closedAt: instant('closed_at'),
+    createdBy: text('created_by').notNull(),
+    /** When its objectives and milestones were last read from the signals. */
+    readAt: instant('read_at'),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.installationId, table.id] }),
+    uniqueIndex('success_plans_stage_entry_idx')
+      .on(table.workspaceId, table.installationId, table.stageEntryId)
+      .where(sql`${table.stageEntryId} is not null`),
+    index('success_plans_account_idx').on(
+      table.workspaceId,
+      table.installationId,
+      table.accountExternalId,
+      table.startedAt,
+    ),
+    ofInstallation(table),
+  ],
+);
+
+const planChild = (table: { workspaceId: AnyPgColumn; installationId: AnyPgColumn; planId: AnyPgColumn }) =>
+  foreignKey({
+    columns: [table.workspaceId, table.installationId, table.planId],
+    foreignColumns: [successPlans.workspaceId, successPlans.installationId, successPlans.id],
+  }).onDelete('cascade');
+
+/** An objective: a target on a metric by a due date; its status is read from the signals. */
+export const planObjectives = pgTable(
+  'plan_objectives',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    planId: uuid('plan_id').notNull(),
+    key: text('key').notNull(),
+    position: integer('position').notNull(),
+    title: text('title').notNull(),
+    metric: jsonb('metric').$type<unknown>().notNull(),
+    comparator: text('comparator', { enum: ['gte', 'lte'] }).notNull(),
+    target: doublePrecision('target').notNull(),
+    startAt: instant('start_at').notNull(),
+    dueAt: instant('due_at').notNull(),
+    startValue: doublePrecision('start_value'),
+    achievedAt: instant('achieved_at'),
+    status: text('status', { enum: ['on_track', 'behind', 'achieved', 'missed', 'no_data'] }).notNull(),
+    /** Since when the status has been what it is (a warning asks how long an objective has been behind). */
+    statusSince: instant('status_since').notNull(),
+    value: doublePrecision('value'),
+    expected: doublePrecision('expected'),
+    progress: doublePrecision('progress'),
+    readAt: instant('read_at'),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.installationId, table.planId, table.key] }),
+    planChild(table),
+    ofInstallation(table),
+  ],
+);
+
+/** A milestone: a step with an owner and a due date, reached by hand or when its condition holds. */
+export const planMilestones = pgTable(
+  'plan_milestones',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    planId: uuid('plan_id').notNull(),
+    key: text('key').notNull(),
+    position: integer('position').notNull(),
+    title: text('title').notNull(),
+    ownerExternalId: text('owner_external_id'),
+    dueAt: instant('due_at').notNull(),
+    reachedWhen: jsonb('reached_when').$type<unknown>(),
+    reachedAt: instant('reached_at'),
+    /** `signal` when its condition was met, else who marked it. */
+    reachedBy: text('reached_by'),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.installationId, table.planId, table.key] }),
+    planChild(table),
+    ofInstallation(table),
+  ],
+);
+
+export const planNotes = pgTable(
+  'plan_notes',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    id: uuid('id').notNull().defaultRandom(),
+    planId: uuid('plan_id').notNull(),
+    author: text('author').notNull(),
+    body: text('body').notNull(),
+    createdAt: instant('created_at').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.installationId, table.id] }),
+    index('plan_notes_plan_idx').on(table.workspaceId, table.installationId, table.planId, table.createdAt),
+    planChild(table),
+    ofInstallation(table),
+  ],
+);
+
+/**
+ * Read-only links to one plan for the customer: only the SHA-256 of the token is kept, so a
+ * database copy opens nothing; a link stops at its expiry or when revoked.
+ */
+export const planShareLinks = pgTable(
+  'plan_share_links',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    installationId: uuid('installation_id').notNull(),
+    id: uuid('id').notNull().defaultRandom(),
+    planId: uuid('plan_id').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: instant('created_at').notNull(),
+    expiresAt: instant('expires_at').notNull(),
+    revokedAt: instant('revoked_at'),
+    lastOpenedAt: instant('last_opened_at'),
+  },
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.installationId, table.id] }),
+    uniqueIndex('plan_share_links_token_idx').on(table.tokenHash),
+    index('plan_share_links_plan_idx').on(table.workspaceId, table.installationId, table.planId),
+    planChild(table),
+    ofInstallation(table),
+  ],
+);

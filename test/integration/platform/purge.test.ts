@@ -18,6 +18,7 @@ import { listAudit, recordAudit } from '../../../server/platform/db/audit.ts';
 import type { DatabaseHandle } from '../../../server/platform/db/database.ts';
 import { createWorkspace, installationRepository } from '../../../server/platform/db/installations.ts';
 import { mappingRepository } from '../../../server/platform/db/mappings.ts';
+import { planStore } from '../../../server/platform/db/plan-store.ts';
 import { purgeInstallation } from '../../../server/platform/db/purge.ts';
 import {
   analyticsSettings,
@@ -50,6 +51,40 @@ describe.each(testDatabases())('purging an installation on $name', (database) =>
   let handle: DatabaseHandle;
   let purged: InstallationKey;
   let kept: InstallationKey;
+
+  /** A stage stay with its plan, objective, milestone, note and share link, and the plan settings. */
+  async function seedPlans(key: InstallationKey, at: Date) {
+    const plans = planStore(handle.db);
+    await plans.saveSettings(key, { stageRules: {} }, 'x', at);
+    const [stay] = await plans.recordStages(key, [{ accountExternalId: 'a1', stage: 'onboarding', reason: 'x' }], at);
+    const [plan] = await plans.createPlans(
+      key,
+      [
+        {
+          accountExternalId: 'a1',
+          name: 'Onboarding',
+          templateKey: 'onboarding',
+          stage: 'onboarding',
+          stageEntryId: stay!.id,
+          startedAt: at,
+          createdBy: 'system',
+          objectives: [
+            { key: 'o', position: 0, title: 'o', metric: {}, comparator: 'gte', target: 1, startAt: at, dueAt: at },
+          ],
+          milestones: [{ key: 'm', position: 0, title: 'm', dueAt: at, ownerExternalId: null, reachedWhen: null }],
+        },
+      ],
+      at,
+    );
+    await plans.addNote(key, plan!.id, 'x', 'note', at);
+    await plans.createShareLink(key, {
+      planId: plan!.id,
+      tokenHash: `${key.installationId}`.padEnd(64, '0'),
+      createdBy: 'x',
+      createdAt: at,
+      expiresAt: at,
+    });
+  }
 
   /**
    * Every table of the migrated database that has installation rows, as the database itself says,
@@ -295,6 +330,7 @@ describe.each(testDatabases())('purging an installation on $name', (database) =>
         decidedAt: at,
       });
       await handle.db.insert(accountMatchReports).values({ ...pair, report: {}, computedAt: at });
+      await seedPlans(key, at);
       await recordAudit(handle.db, { ...key, actor: 'system', action: 'installation.installed' });
       return key;
     };
