@@ -64,6 +64,8 @@ export interface SurveyFact {
   kind: 'nps' | 'csat' | 'ces';
   score: number;
   at: number;
+  /** The role of the contact who answered, when known (a plan may ask what the executive sponsor says). */
+  respondentRole?: ContactFact['role'];
 }
 
 export interface SentimentFact {
