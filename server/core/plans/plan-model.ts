@@ -188,11 +188,15 @@ function reaches(comparator: Comparator, value: number, line: number, target: nu
   return comparator === 'gte' ? value >= line - tolerance : value <= line + tolerance;
 }
 
+/** How much of the time from `startAt` to `dueAt` has passed at `at`, 0–1. */
+function elapsed(state: ObjectiveState, at: number): number {
+  const span = state.dueAt - state.startAt;
+  return span <= 0 ? 1 : clamp01((at - state.startAt) / span);
+}
+
 /** Where a straight line from the start value at `startAt` to the target at `dueAt` stands at `at`. */
 function expectedAt(state: ObjectiveState, startValue: number, at: number): number {
-  const span = state.dueAt - state.startAt;
-  const fraction = span <= 0 ? 1 : clamp01((at - state.startAt) / span);
-  return startValue + (state.target - startValue) * fraction;
+  return startValue + (state.target - startValue) * elapsed(state, at);
 }
 
 function progressOf(state: ObjectiveState, startValue: number, value: number): number {
@@ -201,10 +205,19 @@ function progressOf(state: ObjectiveState, startValue: number, value: number): n
 }
 
 /**
+ * How far short of the straight line an objective may be at its start and still be on track, as a share
+ * of the way from its start value to its target; the slack narrows to nothing by the due date. Without
+ * it an objective would turn "behind" the minute after it starts, when the line has moved and the
+ * signal has not, and a day's noise early on would flip it back and forth.
+ */
+export const ON_TRACK_SLACK = 0.1;
+
+/**
  * An objective's status from its latest reading. The first reading sets the start value; meeting the
  * target by the due date achieves it for good (a later dip does not undo what the customer reached);
  * otherwise it is on track while the value is at or past the straight line from the start value to
- * the target, behind when short of it, and missed once the due date has passed.
+ * the target less a slack that narrows to nothing by the due date, behind when further short, and
+ * missed once the due date has passed.
  */
 export function readObjective(state: ObjectiveState, value: number | null, at: number): ObjectiveReading {
   const startValue = state.startValue ?? value;
@@ -224,7 +237,9 @@ export function readObjective(state: ObjectiveState, value: number | null, at: n
   const progress = value === null || startValue === null ? null : progressOf(state, startValue, value);
   if (at > state.dueAt) return read('missed', progress, null);
   if (value === null || expected === null) return read('no_data', null, null);
-  return read(reaches(state.comparator, value, expected, state.target) ? 'on_track' : 'behind', progress, null);
+  const slack = ON_TRACK_SLACK * (state.target - (startValue as number)) * (1 - elapsed(state, at));
+  const line = expected - slack;
+  return read(reaches(state.comparator, value, line, state.target) ? 'on_track' : 'behind', progress, null);
 }
 
 /** Whether a milestone's condition holds for an account at `at` (a reading a hair from the target counts). */

@@ -53,7 +53,14 @@ describe('readObjective', () => {
   it.each<[string, ObjectiveState, number | null, number, Expected]>([
     // 0.1 + (0.5 − 0.1) × ½ is 0.30000000000000004 in floating point: 0.3 is on the line all the same.
     ['exactly on the line halfway', state(), 0.3, day(45), { status: 'on_track', expected: 0.3, progress: 0.5 }],
-    ['a hair below the line is behind', state(), 0.3 - 1e-6, day(45), { status: 'behind' }],
+    // Halfway the slack is half of a tenth of the way (0.4): on track down to 0.3 − 0.02.
+    ['short of the line within the slack is on track', state(), 0.285, day(45), { status: 'on_track', expected: 0.3 }],
+    ['exactly on the slack line halfway', state(), 0.28, day(45), { status: 'on_track' }],
+    ['a hair below the slack line is behind', state(), 0.28 - 1e-6, day(45), { status: 'behind' }],
+    // The line moves at once and the signal does not: an objective is not behind the day after it starts.
+    ['unchanged the day after the start is on track', state(), 0.1, day(1), { status: 'on_track' }],
+    ['a whole slack short at the start is still on track', state(), 0.06, START, { status: 'on_track' }],
+    ['more than the slack short at the start is behind', state(), 0.059, START, { status: 'behind' }],
     ['above the line is on track', state(), 0.45, day(45), { status: 'on_track', achievedAt: null }],
     ['well below the line is behind', state(), 0.15, day(45), { status: 'behind', progress: 0.125 }],
     [
@@ -135,6 +142,8 @@ describe('readObjective', () => {
     ],
     ['lte: on the line down', fewerTickets(), 1.5, day(45), { status: 'on_track', expected: 1.5, progress: 0.5 }],
     ['lte: fewer than the line is on track', fewerTickets(), 1, day(45), { status: 'on_track' }],
+    ['lte: above the line within the slack is on track', fewerTickets(), 1.65, day(45), { status: 'on_track' }],
+    ['lte: past the slack is behind', fewerTickets(), 1.66, day(45), { status: 'behind' }],
     ['lte: more than the line is behind', fewerTickets(), 2, day(45), { status: 'behind', progress: 1 / 3 }],
     ['lte: more than at the start, progress stops at 0', fewerTickets(), 5, day(45), { status: 'behind', progress: 0 }],
     ['lte: target reached', fewerTickets(), 0, day(20), { status: 'achieved', achievedAt: day(20) }],
