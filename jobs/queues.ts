@@ -230,6 +230,8 @@ export const SCORE_REASONS = [
   'card',
   // A new renewal model: every account's probability and revenue at risk move with it.
   'forecast',
+  // New stage rules or plan templates: every account's stage and plans are judged again.
+  'plans',
 ] as const;
 
 /**

@@ -8,6 +8,16 @@ import { compileModel, percentileTables, type Score } from '../../server/core/he
 import { DAY_MS } from '../../server/core/health/signals.ts';
 import { trendOf, type ScorePoint, type Trend } from '../../server/core/health/trend.ts';
 import { writtenValues, type WrittenValues } from '../../server/core/health/written-values.ts';
+import {
+  DEFAULT_STAGE_RULES,
+  LIFECYCLE_STAGES,
+  deriveStage,
+  stageInputOf,
+  stageRulesSchema,
+  type LifecycleStage,
+  type StageInput,
+  type StageRules,
+} from '../../server/core/plans/stages.ts';
 import { featureInputOf } from '../../server/core/revenue/forecast/features.ts';
 import type { RenewalModel } from '../../server/core/revenue/forecast/model.ts';
 import { renewalOutlook } from '../../server/core/revenue/forecast/predict.ts';
@@ -21,6 +31,7 @@ import type {
   SignalRow,
 } from '../../server/platform/db/health-score-store.ts';
 import type { OverrideStore, StoredOverride } from '../../server/platform/db/override-store.ts';
+import { planStore, type PlanStore, type StageChange } from '../../server/platform/db/plan-store.ts';
 import type { InstallationKey } from '../../server/platform/db/sync-store.ts';
 import type { Logger } from '../../server/platform/logger.ts';
 import { loadRenewalModel } from '../analytics/stored-inputs.ts';
@@ -30,7 +41,9 @@ import { loadRenewalModel } from '../analytics/stored-inputs.ts';
  * now, scores with the workspace's model, the trend from the score history, the explanation, the CSM
  * override in force and the values the CRM record gets. A full run scores every account (the daily
  * run and a new model: windows move with the calendar); otherwise only the accounts whose inputs
- * arrived since the last run, ranked against the stored signals of all the others.
+ * arrived since the last run, ranked against the stored signals of all the others. Each account's
+ * lifecycle stage is derived beside its score (the band shown is one of its inputs), its stay
+ * recorded and the stage written back with the other values.
  */
 
 export interface ScoreDeps {
@@ -39,6 +52,8 @@ export interface ScoreDeps {
   models: HealthModelStore;
   overrides: OverrideStore;
   logger: Logger;
+  /** The installation's stage rules and the stays they record; built on `db` when not given. */
+  plans?: PlanStore;
   now?: () => Date;
   /** Accounts per database round trip and per scoring batch (≤ 200 keeps scoring fast; bench:score). */
   batchSize?: number;
@@ -61,6 +76,8 @@ export interface ScoreSummary {
   insufficientData: number;
   /** Accounts whose written values changed: what the write-back has to do. */
   changedValues: number;
+  /** Accounts of the run in each lifecycle stage (former customers in `churned`). */
+  stages: Record<LifecycleStage, number>;
   durationMs: number;
 }
 
@@ -149,6 +166,25 @@ function contributionsOf(score: Score): Record<string, [number | boolean | null,
   return out;
 }
 
+/**
+ * The installation's stage rules: its saved set, else the shipped defaults. A saved set that no
+ * longer parses (a rule removed or narrowed since) falls back to the defaults rather than stopping
+ * every score run; the settings page shows the problem when the admin opens it.
+ */
+export async function stageRulesOf(plans: PlanStore, key: InstallationKey, logger: Logger): Promise<StageRules> {
+  const settings = await plans.settings(key);
+  const parsed = stageRulesSchema.safeParse(settings?.stageRules ?? {});
+  if (parsed.success) return parsed.data;
+  logger.warn(
+    { ...key, problems: parsed.error.issues.map((issue) => ({ path: issue.path, message: issue.message })) },
+    'stored stage rules do not parse; the default rules apply',
+  );
+  return DEFAULT_STAGE_RULES;
+}
+
+const noStages = (): Record<LifecycleStage, number> =>
+  Object.fromEntries(LIFECYCLE_STAGES.map((stage) => [stage, 0])) as Record<LifecycleStage, number>;
+
 function sameValues(a: WrittenValues, b: WrittenValues | null): boolean {
   if (!b) return false;
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
@@ -166,6 +202,8 @@ export async function runScore(
     onProgress?: (progress: ScoreProgress) => void | Promise<void>;
     /** Checked between batches: a stopped run leaves each batch it saved whole. */
     signal?: AbortSignal | undefined;
+    /** Told once which accounts this run covers (scored and former customers alike). */
+    onAccounts?: (accountIds: readonly string[]) => void;
   },
 ): Promise<ScoreSummary> {
   const started = Date.now();
@@ -176,7 +214,11 @@ export async function runScore(
   const model = await modelInUse(deps.models, key.workspaceId);
   const compiled = compileModel(model);
   const specs = measureSpecs(model);
-  const lookback = lookbackOf(specs);
+  const plans = deps.plans ?? planStore(deps.db);
+  const rules = await stageRulesOf(plans, key, deps.logger);
+  // The stage reads the active-user share over its own window; a usage day counts at its end, hence + 1.
+  const modelLookback = lookbackOf(specs);
+  const lookback = { ...modelLookback, usage: Math.max(modelLookback.usage, rules.usageWindowDays + 1) };
 
   // Changes are found by the database's stamps, so the watermark is the database's time too.
   const startedAt = await deps.store.databaseNow();
@@ -193,8 +235,10 @@ export async function runScore(
     scored: 0,
     insufficientData: 0,
     changedValues: 0,
+    stages: noStages(),
     durationMs: 0,
   };
+  options.onAccounts?.(ids);
   if (ids.length === 0) {
     summary.durationMs = Date.now() - started;
     await deps.store.finishRun(key, startedAt, summary);
@@ -203,24 +247,37 @@ export async function runScore(
 
   // First pass: every account's signals, stored so a later partial run has its peers.
   const context = await loadFactsContext(deps.db, key);
-  const signals = new Map<string, SignalRow & { arr: number | null; renewalDate: number | null }>();
+  const signals = new Map<string, SignalRow & { arr: number | null; renewalDate: number | null; stage: StageInput }>();
   let done = 0;
   for (const batch of batches(ids, batchSize)) {
     options.signal?.throwIfAborted();
     const facts = await loadAccountFacts(deps.db, key, { asOf: now, lookbackDays: lookback, accountIds: batch });
     const rows: SignalRow[] = [];
+    const churned: StageChange[] = [];
     for (const account of facts) {
-      // A former customer keeps the last health it had; there is no renewal left to predict.
-      if (account.status === 'churned') continue;
+      // Without the band: it comes from the score, in the second pass.
+      const stage = stageInputOf(account, rules, at, null);
+      // A former customer keeps the last health it had; there is no renewal left to predict. Its
+      // stage is churned whatever the band, so it is recorded and written here.
+      if (account.status === 'churned') {
+        churned.push({ accountExternalId: account.externalId, ...deriveStage(rules, stage) });
+        continue;
+      }
       const row = {
         accountExternalId: account.externalId,
         segment: account.segment,
         values: computeSignals(account, specs, at, context),
       };
       rows.push(row);
-      signals.set(account.externalId, { ...row, arr: account.arr, renewalDate: account.renewalDate });
+      signals.set(account.externalId, { ...row, arr: account.arr, renewalDate: account.renewalDate, stage });
     }
     await deps.store.saveSignals(key, rows, startedAt);
+    if (churned.length > 0) {
+      await plans.recordStages(key, churned, now);
+      const churnedIds = churned.map((change) => change.accountExternalId);
+      summary.changedValues += await deps.store.setWrittenField(key, churnedIds, 'lifecycle_stage', 'churned');
+      summary.stages.churned += churned.length;
+    }
     done += batch.length;
     await options.onProgress?.({ phase: 'signals', done, total: ids.length });
   }
@@ -245,6 +302,7 @@ export async function runScore(
       deps.overrides.latestFor(key, batch),
     ]);
     const rows: ScoredAccountRow[] = [];
+    const stages: StageChange[] = [];
     for (const id of batch) {
       const input = signals.get(id)!;
       const score = compiled.score({ segment: input.segment, signals: input.values, peers });
@@ -276,6 +334,9 @@ export async function runScore(
               ).probability
             : renewalProbability(Math.round(health.effective.score));
       const risk = probability === null ? null : revenueAtRisk(input.arr, probability);
+      const stage = deriveStage(rules, { ...input.stage, band: health.effective.band });
+      stages.push({ accountExternalId: id, ...stage });
+      summary.stages[stage.stage] += 1;
       const values = writtenValues(
         {
           score: health.effective.score,
@@ -284,6 +345,7 @@ export async function runScore(
           drivers: driversText(drivers),
           renewalProbability: probability,
           revenueAtRisk: risk,
+          stage: stage.stage,
           scoredAt: now,
         },
         before?.values ?? null,
@@ -318,6 +380,8 @@ export async function runScore(
       });
     }
     await deps.store.saveScores(key, rows);
+    // After the scores: a stay is never recorded for a stage the CRM was not given.
+    await plans.recordStages(key, stages, now);
     summary.accounts += batch.length;
     done += batch.length;
     await options.onProgress?.({ phase: 'scores', done, total: scoredIds.length });

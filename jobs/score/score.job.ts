@@ -12,13 +12,20 @@ import {
   type ScoreJobData,
 } from '../queues.ts';
 import { runLeased } from '../leased-run.ts';
+import { runPlans, type PlansSummary } from '../plans/plans-run.ts';
 import { runScore, type ScoreDeps, type ScoreSummary } from './score-run.ts';
 
 /**
- * The `run` job of the `score` queue: one score run of one installation (score-run.ts), then a
+ * The `run` job of the `score` queue: one score run of one installation (score-run.ts) and the plans
+ * step after it (plans-run.ts: plans for new stage stays, objectives read from the signals), then a
  * write-back when a written value changed. Scoring reads only the database, so it runs for an
  * installation that needs re-authorisation too (the card stays current); the write-back job itself
  * refuses to write for it.
+ *
+ * When the plans step fails, the score run's result stands: its write-back, warnings and analytics
+ * are asked for, then the error fails the job, which BullMQ retries. The retry scores again (the score
+ * run is idempotent) and, being a second start, reads every active plan: the accounts the failed
+ * attempt scored may not be among those the retry scores.
  */
 
 export interface ScoreJobServices {
@@ -31,14 +38,16 @@ export interface ScoreJobServices {
 }
 
 export type ScoreJobResult =
-  { outcome: 'scored'; summary: ScoreSummary; writeBack: boolean } | { outcome: 'skipped'; reason: string };
+  | { outcome: 'scored'; summary: ScoreSummary; plans: PlansSummary; writeBack: boolean }
+  | { outcome: 'skipped'; reason: string };
 
 const BUSY_DELAY_MS = 5_000;
 
 export async function runScoreJob(
   services: ScoreJobServices,
   data: ScoreJobData,
-  job: Pick<Job, 'updateProgress' | 'moveToDelayed'>,
+  /** `attemptsStarted` (BullMQ counts every start, a delayed one too): above 1, the run is a rerun. */
+  job: Pick<Job, 'updateProgress' | 'moveToDelayed'> & Partial<Pick<Job, 'attemptsStarted'>>,
   token: string | undefined,
   stopping?: AbortSignal,
 ): Promise<ScoreJobResult> {
@@ -50,23 +59,46 @@ export async function runScoreJob(
     data,
     { kind: 'score', activeOnly: false, job, token },
     async (installation) => {
+      const key = { workspaceId: data.workspaceId, installationId: data.installationId };
+      let covered: readonly string[] = [];
+      let summary: ScoreSummary;
       try {
-        const summary = await runScore(
-          services.score,
-          { workspaceId: data.workspaceId, installationId: data.installationId },
-          {
-            full: data.full,
-            accounts: data.accounts,
-            signal: stopping,
-            onProgress: (progress) => job.updateProgress({ ...progress }),
+        summary = await runScore(services.score, key, {
+          full: data.full,
+          accounts: data.accounts,
+          signal: stopping,
+          onProgress: (progress) => job.updateProgress({ ...progress }),
+          onAccounts: (ids) => {
+            covered = ids;
           },
-        );
-        return { installation, summary };
+        });
       } catch (error) {
         // The workers are closing: the run goes back to the queue whole, without spending an attempt.
         // Awaited here: a rejection returned un-awaited would go unhandled while the lease is released.
         if (stopping?.aborted) return await delayJob(job, token, BUSY_DELAY_MS);
         throw error;
+      }
+      // Under the same lease: two plans steps of one installation never read at once.
+      const at = services.score.now?.() ?? new Date();
+      try {
+        const rerun = (job.attemptsStarted ?? 1) > 1;
+        const plans = await runPlans(
+          { ...services.score, logger: services.score.logger.child({ part: 'plans' }) },
+          key,
+          {
+            at,
+            ...(summary.full || rerun ? {} : { accountIds: covered }),
+            signal: stopping,
+            onProgress: (progress) => job.updateProgress({ ...progress }),
+          },
+        );
+        return { installation, summary, plans };
+      } catch (error) {
+        services.score.logger.error(
+          { ...key, err: error, summary },
+          stopping?.aborted ? 'plans step stopped; the scores stand' : 'plans step failed; the scores stand',
+        );
+        return { installation, summary, failure: error };
       }
     },
   );
@@ -93,6 +125,11 @@ export async function runScoreJob(
       train: false,
     });
   }
+  if ('failure' in run) {
+    // The workers are closing: back to the queue without spending an attempt; its rerun reads every plan.
+    if (stopping?.aborted) return await delayJob(job, token, BUSY_DELAY_MS);
+    throw run.failure;
+  }
   const again = await takeScoreAgainRequest(services.queues, data.installationId);
   if (again !== null) {
     await enqueueScore(services.queues, {
@@ -102,5 +139,5 @@ export async function runScoreJob(
       reason: 'rerun',
     });
   }
-  return { outcome: 'scored', summary, writeBack };
+  return { outcome: 'scored', summary, plans: run.plans, writeBack };
 }

@@ -13,6 +13,7 @@ import { syncStore } from '../../server/platform/db/sync-store.ts';
 import { healthModelStore } from '../../server/platform/db/health-model-store.ts';
 import { healthScoreStore } from '../../server/platform/db/health-score-store.ts';
 import { overrideStore } from '../../server/platform/db/override-store.ts';
+import { planStore } from '../../server/platform/db/plan-store.ts';
 import { writeBackStore } from '../../server/platform/db/write-back-store.ts';
 import type { Env } from '../../server/platform/env.ts';
 import type { Logger } from '../../server/platform/logger.ts';
@@ -144,6 +145,7 @@ export function buildJobServices(
         store: healthScoreStore(db),
         models: healthModelStore(db),
         overrides: overrideStore(db),
+        plans: planStore(db),
         logger: runtime.logger.child({ part: 'score' }),
       },
       installations,

@@ -1,7 +1,13 @@
 import { DAY_MS } from '../../server/core/health/signals.ts';
 import { evaluateRules } from '../../server/core/warnings/evaluate.ts';
 import type { Finding } from '../../server/core/warnings/finding.ts';
-import { warningInputFrom, warningLookbackDays, type HistoryPoint } from '../../server/core/warnings/input.ts';
+import { metricValueText, parseStoredMetric } from '../../server/core/plans/metric-text.ts';
+import {
+  warningInputFrom,
+  warningLookbackDays,
+  type HistoryPoint,
+  type WarningPlan,
+} from '../../server/core/warnings/input.ts';
 import { tasksFor } from '../../server/core/warnings/playbooks.ts';
 import { reconcileWarnings, type OpenWarning } from '../../server/core/warnings/reconcile.ts';
 import { parseWarningRules, type WarningRules } from '../../server/core/warnings/rules-config.ts';
@@ -11,6 +17,7 @@ import { loadAccountFacts } from '../../server/platform/db/health-facts-store.ts
 import type { HealthModelStore } from '../../server/platform/db/health-model-store.ts';
 import type { HealthScoreStore } from '../../server/platform/db/health-score-store.ts';
 import type { OverrideStore } from '../../server/platform/db/override-store.ts';
+import { planStore, type PlanWithParts } from '../../server/platform/db/plan-store.ts';
 import type { InstallationKey } from '../../server/platform/db/sync-store.ts';
 import type {
   NewWarning,
@@ -150,14 +157,23 @@ async function evaluateBatch(
   summary: WarningsSummary,
 ): Promise<void> {
   const { rules, bands, lookbackDays, at } = context;
-  const [facts, people, history, overrides, open] = await Promise.all([
+  const plans = planStore(deps.db);
+  const [facts, people, history, overrides, open, activePlans, stages] = await Promise.all([
     loadAccountFacts(deps.db, key, { asOf: new Date(at), lookbackDays, accountIds: batch }),
     deps.store.accounts(key, batch),
     deps.scores.history(key, batch, isoDay(at - lookbackDays * DAY_MS)),
     deps.overrides.latestFor(key, batch),
     deps.store.open(key, batch),
+    plans.activePlans(key, batch),
+    plans.currentStages(key, batch),
   ]);
   const accounts = new Map(people.map((row) => [row.externalId, row]));
+  const plansOf = new Map<string, WarningPlan[]>();
+  for (const plan of activePlans) {
+    const list = plansOf.get(plan.accountExternalId) ?? [];
+    list.push(warningPlanOf(plan));
+    plansOf.set(plan.accountExternalId, list);
+  }
 
   const findings: Finding[] = [];
   const active: string[] = [];
@@ -177,6 +193,8 @@ async function evaluateBatch(
         health: { score: account.score, band: account.band, trend: account.trend },
         override: asOverride(overrides.get(account.externalId)),
         bands,
+        stage: stageOf(stages.get(account.externalId)),
+        plans: plansOf.get(account.externalId) ?? [],
       },
       at,
       lookbackDays,
@@ -209,6 +227,44 @@ async function evaluateBatch(
   summary.resolved += applied.resolved;
   summary.tasks += applied.tasks;
   summary.deliveries += applied.deliveries;
+}
+
+function stageOf(stay: { stage: WarningPlan['stage']; enteredAt: Date } | undefined) {
+  return stay ? { stage: stay.stage, enteredAt: stay.enteredAt.getTime() } : null;
+}
+
+/** A stored plan as the rules read it; values in words by the objective's metric. */
+export function warningPlanOf(plan: PlanWithParts): WarningPlan {
+  return {
+    id: plan.id,
+    name: plan.name,
+    stage: plan.stage,
+    startedAt: plan.startedAt.getTime(),
+    milestones: plan.milestones.map((milestone) => ({
+      key: milestone.key,
+      title: milestone.title,
+      dueAt: milestone.dueAt.getTime(),
+      reachedAt: milestone.reachedAt?.getTime() ?? null,
+    })),
+    objectives: plan.objectives.map((objective) => {
+      const metric = parseStoredMetric(objective.metric);
+      const text = (value: number | null) => metricValueText(metric, value);
+      return {
+        key: objective.key,
+        title: objective.title,
+        status: objective.status,
+        statusSince: objective.statusSince.getTime(),
+        value: objective.value,
+        expected: objective.expected,
+        target: objective.target,
+        comparator: objective.comparator,
+        dueAt: objective.dueAt.getTime(),
+        valueText: text(objective.value),
+        expectedText: text(objective.expected),
+        targetText: text(objective.target),
+      };
+    }),
+  };
 }
 
 function newWarning(finding: Finding, account: WarningAccountRow, rules: WarningRules, at: number): NewWarning {

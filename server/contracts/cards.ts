@@ -12,6 +12,48 @@ const band = z.enum(['red', 'yellow', 'green']);
 
 export const CARD_STATUSES = ['scored', 'insufficient_data', 'not_scored'] as const;
 export const TREND_DIRECTIONS = ['improving', 'stable', 'declining'] as const;
+// As in server/core/plans; written out so the cards' bundles take nothing but zod from here.
+export const CARD_LIFECYCLE_STAGES = ['onboarding', 'adoption', 'value', 'renewal', 'at_risk', 'churned'] as const;
+export const CARD_OBJECTIVE_STATUSES = ['on_track', 'behind', 'achieved', 'missed', 'no_data'] as const;
+const lifecycleStage = z.enum(CARD_LIFECYCLE_STAGES);
+const count = z.number().int().min(0);
+
+export const cardStageSchema = z.strictObject({
+  stage: lifecycleStage,
+  label: z.string(),
+  /** Why the account is in it, in words: "Renewal in 42 days". */
+  reason: z.string(),
+  /** Whole days since it entered the stage (0 on the day it did). */
+  daysInStage: count,
+});
+export type CardStage = z.infer<typeof cardStageSchema>;
+
+export const cardPlanSchema = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  stage: lifecycleStage,
+  /** In the plan's order, each with its status as the signals last read it. */
+  objectives: z.array(
+    z.strictObject({
+      key: z.string(),
+      title: z.string(),
+      status: z.enum(CARD_OBJECTIVE_STATUSES),
+      statusLabel: z.string(),
+      /** The latest reading in the metric's unit; null before there is one. */
+      valueText: z.string().nullable(),
+      /** The target with its comparator: "≥ 60%", "≤ 0". */
+      targetText: z.string(),
+      dueOn: day,
+      /** 0–1 of the way from where it started to the target. */
+      progress: z.number().min(0).max(1).nullable(),
+    }),
+  ),
+  /** The unreached milestone due first; overdue once its due instant has passed. */
+  nextMilestone: z.strictObject({ title: z.string(), dueOn: day, overdue: z.boolean() }).nullable(),
+  milestonesReached: count,
+  milestonesTotal: count,
+});
+export type CardPlan = z.infer<typeof cardPlanSchema>;
 
 export const cardOverrideSchema = z.strictObject({
   score: z.number().min(0).max(100).nullable(),
@@ -110,6 +152,10 @@ export const accountCardSchema = z.strictObject({
     staleReason: z.string().nullable(),
   }),
   override: cardOverrideSchema.nullable(),
+  /** The account's lifecycle stage; null before the first score run derives one. */
+  stage: cardStageSchema.nullable(),
+  /** The account's active success plan (the newest, if several); null when it has none. */
+  plan: cardPlanSchema.nullable(),
 });
 export type AccountCard = z.infer<typeof accountCardSchema>;
 

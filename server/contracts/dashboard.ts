@@ -2,8 +2,8 @@ import { z } from 'zod';
 
 /**
  * The dashboard API: who is signed in, and the revenue and team analytics of one installation
- * (portfolio, renewal forecast, retention, NPS, team and staffing, the warnings inbox, the analytics
- * settings). Figures come from the analytics job's snapshots: until it has run for an installation,
+ * (portfolio, renewal forecast, retention, NPS, team and staffing, the warnings inbox, success plans,
+ * the analytics settings). Figures come from the analytics job's snapshots: until it has run for an installation,
  * a figure route answers 200 with `status: 'pending'` rather than an error. Ratios are fractions
  * (1.05 = 105 %); ARR is in the CRM's currency units; a ratio with nothing to divide by is null.
  * Every table also answers as CSV for `?format=csv` (or `Accept: text/csv`), `table` choosing which.
@@ -582,6 +582,125 @@ export const analyticsSettingsAnswerSchema = z.strictObject({
 });
 export type AnalyticsSettingsAnswer = z.infer<typeof analyticsSettingsAnswerSchema>;
 
+/* ------------------------------------------------------------------ success plans */
+
+/** Lifecycle stages, in journey order (the core's LIFECYCLE_STAGES). */
+export const PLAN_STAGES = ['onboarding', 'adoption', 'value', 'renewal', 'at_risk', 'churned'] as const;
+export type PlanStage = (typeof PLAN_STAGES)[number];
+/** An objective's status as read from the signals (the core's OBJECTIVE_STATUSES). */
+export const OBJECTIVE_STATUSES = ['on_track', 'behind', 'achieved', 'missed', 'no_data'] as const;
+export type ObjectiveStatusName = (typeof OBJECTIVE_STATUSES)[number];
+
+/** `…/dashboard/plans` pages its table of plans behind (the CSV holds every row). */
+export const plansQuerySchema = dashboardQuerySchema.extend(pageFields);
+
+/** Accounts in one lifecycle stage now (their current stay), and their ARR. */
+export const stageSliceSchema = z.strictObject({
+  stage: z.enum(PLAN_STAGES),
+  label: z.string(),
+  accounts: count,
+  arr: money,
+});
+export type StageSlice = z.infer<typeof stageSliceSchema>;
+
+const plansBehindFigures = {
+  /** Active plans. */
+  plans: count,
+  /** Active plans with at least one objective behind or missed. */
+  plansBehind: count,
+  /** plansBehind ÷ plans; null without plans. */
+  share: ratio,
+};
+
+export const plansByCsmSchema = z.strictObject({
+  /** CRM owner id; null for the accounts nobody is assigned to. */
+  csmId: z.string().nullable(),
+  name: z.string().nullable(),
+  ...plansBehindFigures,
+});
+export type PlansByCsm = z.infer<typeof plansByCsmSchema>;
+
+export const plansBySegmentSchema = z.strictObject({
+  /** null: accounts without a segment. */
+  segment: z.string().nullable(),
+  ...plansBehindFigures,
+});
+export type PlansBySegment = z.infer<typeof plansBySegmentSchema>;
+
+/** An objective short of its line (behind) or past its due date short of its target (missed). */
+export const lateObjectiveSchema = z.strictObject({
+  key: z.string(),
+  title: z.string(),
+  status: z.enum(['behind', 'missed']),
+  comparator: z.enum(['gte', 'lte']),
+  target: z.number(),
+  /** The latest reading; null when the signal has no data. */
+  value: z.number().nullable(),
+  /** Where the straight line from the start value to the target stands now. */
+  expected: z.number().nullable(),
+  dueAt: isoTime,
+  /** In the metric's unit: `42%`, `2.5 features`, `6 out of 10`; `no data` without a reading. */
+  valueText: z.string(),
+  /** `≥ 60%`. */
+  targetText: z.string(),
+  expectedText: z.string().nullable(),
+});
+export type LateObjective = z.infer<typeof lateObjectiveSchema>;
+
+/** One active plan with an objective behind or missed. */
+export const planBehindSchema = z.strictObject({
+  planId: z.uuid(),
+  planName: z.string(),
+  accountId: z.string(),
+  accountName: z.string().nullable(),
+  csmId: z.string().nullable(),
+  csmName: z.string().nullable(),
+  segment: z.string().nullable(),
+  arr: money.nullable(),
+  /** The account's stage now (the plan's own stage when the account has no current stay). */
+  stage: z.enum(PLAN_STAGES),
+  stageLabel: z.string(),
+  /** Whole days in that stage; null when the account has no current stay. */
+  daysInStage: count.nullable(),
+  objectives: z.array(lateObjectiveSchema),
+  /** The earliest milestone not reached yet; `overdue` once its due date has passed. */
+  nextMilestone: z
+    .strictObject({ key: z.string(), title: z.string(), dueAt: isoTime, overdue: z.boolean() })
+    .nullable(),
+});
+export type PlanBehind = z.infer<typeof planBehindSchema>;
+
+/** `GET …/dashboard/plans`: lifecycle stages and success plans across the book. */
+export const plansSchema = figure({
+  summary: z.strictObject({
+    activePlans: count,
+    plansBehind: count,
+    /** Objectives of the active plans by status. */
+    objectives: z.strictObject({
+      on_track: count,
+      behind: count,
+      achieved: count,
+      missed: count,
+      no_data: count,
+      total: count,
+    }),
+    /** Current customers with a lifecycle stage, and those the score run has not staged yet. */
+    stagedAccounts: count,
+    unstagedAccounts: count,
+  }),
+  /** Every stage in journey order, empty ones included. */
+  stages: z.array(stageSliceSchema),
+  /** Most plans behind first; the unassigned row last. */
+  byCsm: z.array(plansByCsmSchema),
+  /** Most plans behind first; accounts without a segment last. */
+  bySegment: z.array(plansBySegmentSchema),
+  /** One page of the plans behind, largest ARR first; `summary.plansBehind` counts them all. */
+  plansBehind: z.array(planBehindSchema),
+  plansBehindPage: z.strictObject({ page: count, pageSize: count }),
+  definitions: z.array(definitionSchema),
+});
+export type Plans = z.infer<typeof plansSchema>;
+
 /* ------------------------------------------------------------------ CSV */
 
 /** Each route's tables for `?format=csv&table=…`; the first is the default. */
@@ -592,6 +711,7 @@ export const DASHBOARD_CSV_TABLES = {
   nps: ['trend', 'segments', 'csms', 'tiers', 'themes'],
   team: ['portfolios', 'tiers', 'staffing'],
   warnings: ['warnings'],
+  plans: ['behind', 'csms', 'segments', 'stages'],
 } as const;
 export type DashboardView = keyof typeof DASHBOARD_CSV_TABLES;
 

@@ -15,6 +15,7 @@ import { notificationsRouter } from './notifications/routes.ts';
 import { qbrRouter, type QbrDeps } from './qbr/routes.ts';
 import { warningsRouter, type WarningsDeps } from './warnings/routes.ts';
 import { matchingRouter } from './matching/routes.ts';
+import { plansRouter } from './plans/routes.ts';
 import { mountDashboard, type DashboardMount } from './dashboard/routes.ts';
 import { mountSignin } from './signin/routes.ts';
 import { adminAuth, recogniseAdmin, type AdminAuthOptions } from './middleware/admin-auth.ts';
@@ -101,6 +102,7 @@ export function createApp(deps: AppDeps): Express {
   if (deps.warnings && deps.install) app.use(warningsRouter(deps.warnings, deps.install));
   // Matching reads what warnings read: the workspace's database, through the install flow's access.
   if (deps.warnings && deps.install) app.use(matchingRouter(deps.warnings, deps.install));
+  if (deps.warnings && deps.install) app.use(plansRouter(deps.warnings, deps.install));
   if (deps.qbr && deps.install) app.use(qbrRouter(deps.qbr, deps.install));
   if (deps.dashboard) mountDashboard(app, deps.dashboard, deps.install);
 

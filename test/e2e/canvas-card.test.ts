@@ -17,6 +17,7 @@ import { mountPreview } from '../../server/http/preview/routes.ts';
 import { createSealer } from '../../server/platform/crypto.ts';
 import type { DatabaseHandle } from '../../server/platform/db/database.ts';
 import { createWorkspace, installationRepository, type Installation } from '../../server/platform/db/installations.ts';
+import { planStore } from '../../server/platform/db/plan-store.ts';
 import { createProducerConnection, whenReady, type Redis } from '../../server/platform/redis.ts';
 import { launchChromium } from '../support/browser.ts';
 import { silentLogger, testDatabases, type TestDatabase } from '../support/databases.ts';
@@ -97,6 +98,7 @@ beforeAll(async () => {
   const seeded = await seedScoredAccounts(handle.db, key, ACCOUNT_IDS, { now, historyDays: 84 });
   await markSynced(handle.db, key, new Date(now));
   scored = seeded.find((account) => account.score !== null && account.drivers.length > 0)!;
+  await seedPlan(key, scored.externalId, now);
 
   const app = createApp({
     logger: silentLogger,
@@ -128,6 +130,106 @@ beforeAll(async () => {
   outer.use(app);
   server.on('request', outer);
 });
+
+/** The scored account in onboarding for 12 days, with its plan as the plans step last read it. */
+async function seedPlan(key: { workspaceId: string; installationId: string }, account: string, now: number) {
+  const plans = planStore(handle.db);
+  const day = 86_400_000;
+  const start = now - 11 * day - 3_600_000;
+  const on = (days: number) => new Date(start + days * day);
+  await plans.recordStages(
+    key,
+    [{ accountExternalId: account, stage: 'onboarding', reason: 'Onboarding: day 12 of 90' }],
+    on(0),
+  );
+  const stay = (await plans.currentStages(key, [account])).get(account)!;
+  const metric = { kind: 'signal', signal: 'usage.active_user_ratio', windowDays: 28, aggregation: 'mean' };
+  const [plan] = await plans.createPlans(
+    key,
+    [
+      {
+        accountExternalId: account,
+        name: 'Mid-market onboarding',
+        templateKey: 'mid_market_onboarding',
+        stage: 'onboarding',
+        stageEntryId: stay.id,
+        startedAt: on(0),
+        createdBy: 'system',
+        objectives: [
+          {
+            key: 'active_users',
+            position: 0,
+            title: 'Half of licences in active use',
+            metric,
+            comparator: 'gte',
+            target: 0.5,
+            startAt: on(0),
+            dueAt: on(60),
+          },
+          {
+            key: 'features_live',
+            position: 1,
+            title: 'Two features in everyday use',
+            metric: { kind: 'features_live', windowDays: 28 },
+            comparator: 'gte',
+            target: 2,
+            startAt: on(0),
+            dueAt: on(60),
+          },
+        ],
+        milestones: [
+          {
+            key: 'kickoff',
+            position: 0,
+            title: 'Kickoff call with the champion',
+            dueAt: on(7),
+            ownerExternalId: null,
+            reachedWhen: null,
+          },
+          {
+            key: 'review',
+            position: 1,
+            title: 'Onboarding review with the champion',
+            dueAt: on(45),
+            ownerExternalId: null,
+            reachedWhen: null,
+          },
+        ],
+      },
+    ],
+    on(0),
+  );
+  await plans.saveReadings(
+    key,
+    [
+      {
+        planId: plan!.id,
+        objectives: [
+          {
+            key: 'active_users',
+            status: 'behind',
+            value: 0.31,
+            expected: 0.35,
+            progress: 0.42,
+            startValue: 0.1,
+            achievedAt: null,
+          },
+          {
+            key: 'features_live',
+            status: 'achieved',
+            value: 2.4,
+            expected: 1,
+            progress: 1,
+            startValue: 0.5,
+            achievedAt: on(9),
+          },
+        ],
+        reached: [],
+      },
+    ],
+    new Date(now),
+  );
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -194,8 +296,24 @@ describe('Salesforce Canvas card in Chromium', () => {
     expect(await page.locator('.bw-sparkline path').getAttribute('d')).toMatch(
       /^M[\d.]+ [\d.]+( L[\d.]+ [\d.]+){10,}$/,
     );
+    expect(await page.locator('[data-testid="lifecycle"]').textContent()).toBe('Lifecycle Onboarding · day 12');
+    expect(await page.locator('[data-testid="objectives"] > li').count()).toBe(2);
+    expect(
+      await page.locator('[data-testid="objective-active_users"] [role="progressbar"]').getAttribute('aria-valuenow'),
+    ).toBe('42');
+    expect(await page.locator('[data-testid="next-milestone"]').textContent()).toMatch(
+      /^Next: Kickoff call with the champion \(Overdue since .+\)$/,
+    );
     // SLDS is loaded: its card class has a border radius from the design system.
-    expect(await page.locator('.slds-card').evaluate('(card) => getComputedStyle(card).borderRadius')).not.toBe('0px');
+    // A function, not a string: a string is evaluated as an expression and would hand back the function itself.
+    const radius = await page
+      .locator('.slds-card')
+      .evaluate(
+        (card) =>
+          (globalThis as unknown as { getComputedStyle(e: unknown): { borderRadius: string } }).getComputedStyle(card)
+            .borderRadius,
+      );
+    expect(radius).toMatch(/^[1-9][\d.]*px$/);
 
     await mkdir(RESULTS_DIR, { recursive: true });
     await page.screenshot({ path: path.join(RESULTS_DIR, 'canvas-card.png'), fullPage: true });
@@ -255,6 +373,9 @@ describe('Salesforce Canvas card in Chromium', () => {
     const hubspot = await frameOf('#hubspot-card');
     await expect.poll(() => hubspot.locator('[data-testid="hubspot-score"]').textContent()).toBe(expectedScore());
     expect(await hubspot.locator('.hs-table tbody tr td').first().textContent()).toBe(scored.drivers[0]);
+    expect(await hubspot.locator('[data-testid="hubspot-plan"] strong').first().textContent()).toBe(
+      'Success plan: Mid-market onboarding',
+    );
 
     await page.screenshot({ path: path.join(RESULTS_DIR, 'canvas-preview.png'), fullPage: true });
     expect(problems).toEqual([]);

@@ -1,17 +1,23 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count, decimal, money, nps, rate, share } from '../../extension-ui/web/src/format.ts';
 import {
   meSchema,
   npsSchema,
+  plansSchema,
   portfolioSchema,
   renewalsSchema,
   retentionSchema,
   teamSchema,
   warningsInboxSchema,
 } from '../../server/contracts/dashboard.ts';
+import { DEFAULT_PLAN_TEMPLATES } from '../../server/core/plans/default-templates.ts';
+import { planFromTemplate, templateFor, type ObjectiveStatus } from '../../server/core/plans/plan-model.ts';
+import { LIFECYCLE_STAGES } from '../../server/core/plans/stages.ts';
+import { planStore } from '../../server/platform/db/plan-store.ts';
 import { launchChromium } from '../support/browser.ts';
 import { startDashboardApp, type DashboardApp } from './dashboard-app.ts';
 
@@ -83,6 +89,95 @@ async function open(name: string): Promise<void> {
 
 const shot = (name: string) =>
   page.screenshot({ path: path.join(RESULTS_DIR, `dashboard-${name}.png`), fullPage: true });
+
+/** Objective statuses the seeded plans cycle through, so every status shows on the page. */
+const SEEDED_STATUSES: readonly ObjectiveStatus[] = ['behind', 'on_track', 'missed', 'achieved', 'no_data'];
+
+/**
+ * Plans for a few of workspace A's accounts through the plan store, when the score runs have made
+ * none (the plans step may not run in this pipeline yet): current stays kept, missing ones recorded
+ * as onboarding, each given its template's plan and a reading in every status. Returns how many
+ * plans were made here (0 when the pipeline had made its own).
+ */
+async function seedPlansUnlessMade(): Promise<number> {
+  const answer = plansSchema.parse(await (await page.request.get(`${app.url}${base(app.a)}/plans`)).json());
+  if (answer.status === 'ready' && answer.summary.activePlans > 0) return 0;
+  const [installation] = await app.handle.rows<{ workspace_id: string }>(
+    sql`select workspace_id from installations where id = ${app.a}`,
+  );
+  const key = { workspaceId: installation!.workspace_id, installationId: app.a };
+  const store = planStore(app.handle.db);
+  const picked = await app.handle.rows<{ external_id: string }>(
+    sql`select external_id from accounts
+        where workspace_id = ${key.workspaceId} and installation_id = ${key.installationId} and not archived
+          and (customer_status is null or customer_status <> 'churned')
+        order by external_id limit 12`,
+  );
+  const ids = picked.map((row) => row.external_id);
+  const now = new Date();
+  const current = await store.currentStages(key, ids);
+  await store.recordStages(
+    key,
+    ids
+      .filter((id) => !current.has(id))
+      .map((id) => ({ accountExternalId: id, stage: 'onboarding' as const, reason: 'Seeded for the dashboard test' })),
+    now,
+  );
+  const stays = (await store.staysWithoutPlan(key, LIFECYCLE_STAGES)).filter((stay) =>
+    ids.includes(stay.accountExternalId),
+  );
+  const fallback = DEFAULT_PLAN_TEMPLATES.find((template) => template.stage === 'onboarding')!;
+  await store.createPlans(
+    key,
+    stays.map((stay) => {
+      const template = templateFor(DEFAULT_PLAN_TEMPLATES, stay.stage, stay.segment) ?? fallback;
+      const draft = planFromTemplate(template, {
+        startAt: stay.enteredAt.getTime(),
+        csmId: stay.csmExternalId,
+        ownerId: stay.ownerExternalId,
+      });
+      return {
+        accountExternalId: stay.accountExternalId,
+        name: draft.name,
+        templateKey: draft.templateKey,
+        stage: stay.stage,
+        stageEntryId: stay.entryId,
+        startedAt: stay.enteredAt,
+        createdBy: 'dashboard test',
+        objectives: draft.objectives.map((objective) => ({
+          ...objective,
+          startAt: new Date(objective.startAt),
+          dueAt: new Date(objective.dueAt),
+        })),
+        milestones: draft.milestones.map((milestone) => ({ ...milestone, dueAt: new Date(milestone.dueAt) })),
+      };
+    }),
+    now,
+  );
+  const plans = await store.activePlans(key, ids);
+  await store.saveReadings(
+    key,
+    plans.map((plan, index) => ({
+      planId: plan.id,
+      objectives: plan.objectives.map((objective, position) => {
+        const status = SEEDED_STATUSES[(index + position) % SEEDED_STATUSES.length]!;
+        const value = status === 'no_data' ? null : status === 'achieved' ? objective.target : objective.target / 2;
+        return {
+          key: objective.key,
+          status,
+          value,
+          expected: value === null ? null : (objective.target * 3) / 4,
+          progress: value === null ? null : value / objective.target,
+          startValue: value === null ? null : 0,
+          achievedAt: status === 'achieved' ? now : null,
+        };
+      }),
+      reached: index % 2 === 0 ? (plan.milestones[0] ? [plan.milestones[0].key] : []) : [],
+    })),
+    now,
+  );
+  return plans.length;
+}
 
 describe('the dashboard in Chromium', () => {
   it('signs in through HubSpot and lands on the portfolio of the installation', async () => {
@@ -214,6 +309,44 @@ describe('the dashboard in Chromium', () => {
     await shot('team-whatif');
     // The refused what-if's 422 is expected; nothing else failed so far.
     expect(problems.filter((problem) => !problem.includes('422'))).toEqual([]);
+  });
+
+  it('Plans: stages, objectives by status, plans behind by CSM and segment, and the table equal the API', async () => {
+    const seeded = await seedPlansUnlessMade();
+    timings.plansSeeded = seeded;
+    await open('plans');
+    const figure = await api(`${base(app.a)}/plans`, plansSchema);
+    if (figure.status !== 'ready') throw new Error('plans pending');
+    const { summary } = figure;
+    expect(summary.activePlans).toBeGreaterThan(0);
+    await expectFigure('plans-active', summary.activePlans, count(summary.activePlans));
+    await expectFigure('plans-behind', summary.plansBehind, count(summary.plansBehind));
+    await expectFigure('plans-staged', summary.stagedAccounts, count(summary.stagedAccounts));
+    for (const status of ['on_track', 'behind', 'achieved', 'missed', 'no_data'] as const) {
+      await expectFigure(`objectives-${status}`, summary.objectives[status], count(summary.objectives[status]));
+    }
+    expect(await column('stages', 'accounts')).toEqual(figure.stages.map((row) => count(row.accounts)));
+    expect(await column('stages', 'arr')).toEqual(figure.stages.map((row) => money(row.arr)));
+    expect(await column('plans-csms', 'plansBehind')).toEqual(figure.byCsm.map((row) => count(row.plansBehind)));
+    expect(await column('plans-csms', 'share')).toEqual(figure.byCsm.map((row) => share(row.share)));
+    expect(await column('plans-segments', 'plans')).toEqual(figure.bySegment.map((row) => count(row.plans)));
+    expect(await column('plans-behind', 'arr')).toEqual(figure.plansBehind.map((row) => money(row.arr)));
+    expect(await column('plans-behind', 'daysInStage')).toEqual(
+      figure.plansBehind.map((row) => count(row.daysInStage)),
+    );
+    expect(await text('plans-behind-count')).toBe(
+      figure.plansBehind.length === summary.plansBehind
+        ? `(${figure.plansBehind.length})`
+        : `(${figure.plansBehind.length} of ${summary.plansBehind})`,
+    );
+    expect(await page.locator('[data-testid="stages-chart"] .recharts-bar-rectangle').count()).toBeGreaterThan(0);
+
+    const href = await page.locator('[data-testid="plans-behind-csv"]').getAttribute('href');
+    expect(href).toMatch(/\/dashboard\/plans\?.*format=csv.*table=behind/);
+    const exported = await page.request.get(`${app.url}${href}`);
+    expect(exported.status()).toBe(200);
+    expect((await exported.text()).trim().split(/\r?\n/).length).toBe(summary.plansBehind + 1);
+    await shot('plans');
   });
 
   it('Warnings: the inbox equals the API and links out to the account', async () => {

@@ -29,6 +29,8 @@ const cardShapeSchema = z.looseObject({
   alerts: z.array(z.unknown()),
   renewal: z.looseObject({}),
   freshness: z.looseObject({}),
+  stage: z.looseObject({ label: z.string() }).nullable(),
+  plan: z.looseObject({ objectives: z.array(z.unknown()) }).nullable(),
 });
 
 export class CardApiError extends Error {

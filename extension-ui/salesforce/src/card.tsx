@@ -44,6 +44,90 @@ function Section({ title, children }: { title: string; children: React.ReactNode
   );
 }
 
+function Progress({ percent, tone, label }: { percent: number; tone: Tone; label: string }) {
+  return (
+    <div
+      className="slds-progress-bar slds-progress-bar_small"
+      role="progressbar"
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={percent}
+      aria-label={label}
+    >
+      <span className="slds-progress-bar__value" style={{ width: `${percent}%`, background: PALETTE[tone].foreground }}>
+        <span className="slds-assistive-text">{`Progress: ${percent}%`}</span>
+      </span>
+    </div>
+  );
+}
+
+/** The lifecycle stage and the active success plan; drawn whether or not the account is scored yet. */
+function SuccessPlan({ view }: { view: CardView }) {
+  const { lifecycle, plan } = view;
+  if (!lifecycle && !plan) return null;
+  return (
+    <Section title={plan ? 'Success plan' : 'Lifecycle'}>
+      {lifecycle ? (
+        <p data-testid="lifecycle">
+          <span className="slds-text-title">Lifecycle</span>{' '}
+          <span className="slds-badge" style={toneStyle(lifecycle.tone)}>
+            {lifecycle.text}
+          </span>
+        </p>
+      ) : null}
+      {lifecycle ? (
+        <p className="slds-text-body_small slds-text-color_weak" data-testid="lifecycle-reason">
+          {lifecycle.reason}
+        </p>
+      ) : null}
+      {plan ? (
+        <>
+          <p className="slds-m-top_x-small" data-testid="plan-name">
+            <strong>{plan.name}</strong>
+          </p>
+          <ul data-testid="objectives">
+            {plan.objectives.map((objective) => (
+              <li key={objective.key} className="slds-m-top_x-small" data-testid={`objective-${objective.key}`}>
+                <div className="slds-grid">
+                  <span className="slds-col bw-objective-title">{objective.title}</span>
+                  <span className="slds-col_bump-left bw-points" style={toneText(objective.tone)}>
+                    {objective.percentText ? `${objective.percentText} · ` : ''}
+                    {objective.statusLabel}
+                  </span>
+                </div>
+                {objective.percent !== null ? (
+                  <Progress
+                    percent={objective.percent}
+                    tone={objective.tone}
+                    label={`${objective.title}: ${objective.percentText ?? ''} of the way to the target`}
+                  />
+                ) : null}
+                <p className="slds-text-body_small slds-text-color_weak">{objective.detail}</p>
+              </li>
+            ))}
+          </ul>
+          {plan.nextMilestone ? (
+            <p className="slds-m-top_x-small" data-testid="next-milestone">
+              Next: {plan.nextMilestone.title}{' '}
+              <span
+                className="slds-text-body_small"
+                style={plan.nextMilestone.overdue ? toneText(plan.nextMilestone.tone) : undefined}
+              >
+                ({plan.nextMilestone.dueText})
+              </span>
+            </p>
+          ) : null}
+          {plan.milestonesText ? (
+            <p className="slds-text-body_small slds-text-color_weak" data-testid="milestones">
+              {plan.milestonesText}
+            </p>
+          ) : null}
+        </>
+      ) : null}
+    </Section>
+  );
+}
+
 export function CardBody({ view }: { view: CardView }) {
   return (
     <>
@@ -116,6 +200,7 @@ export function CardBody({ view }: { view: CardView }) {
           </ul>
         </Section>
       ) : null}
+      <SuccessPlan view={view} />
       <Section title="QBR brief">
         <p className="slds-text-body_small" data-testid="qbr-summary">
           {view.qbr.summary}

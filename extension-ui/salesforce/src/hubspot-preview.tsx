@@ -89,6 +89,34 @@ function HubspotLayout({ view }: { view: CardView }) {
           ) : null}
         </div>
       ))}
+      {view.lifecycle ? (
+        <p>
+          Lifecycle <Tag tone={view.lifecycle.tone}>{view.lifecycle.text}</Tag>
+        </p>
+      ) : null}
+      {view.plan ? (
+        <div className="hs-plan" data-testid="hubspot-plan">
+          <strong>Success plan: {view.plan.name}</strong>
+          {view.plan.objectives.map((objective) => (
+            <div key={objective.key} className="hs-objective">
+              <span>
+                {objective.title} <Tag tone={objective.tone}>{objective.statusLabel}</Tag>
+              </span>
+              {objective.percent !== null ? (
+                <progress max={100} value={objective.percent} aria-label={objective.title} />
+              ) : null}
+              <span className="hs-muted">{objective.detail}</span>
+            </div>
+          ))}
+          {view.plan.nextMilestone ? (
+            <p>
+              Next: {view.plan.nextMilestone.title}{' '}
+              <Tag tone={view.plan.nextMilestone.tone}>{view.plan.nextMilestone.dueText}</Tag>
+            </p>
+          ) : null}
+          {view.plan.milestonesText ? <p className="hs-muted">{view.plan.milestonesText}</p> : null}
+        </div>
+      ) : null}
       <p className="hs-muted">{view.qbr.summary}</p>
       {view.renewal ? <p>{view.renewal}</p> : null}
       <p className="hs-muted">{view.freshness.updated}</p>

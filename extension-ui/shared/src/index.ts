@@ -1,5 +1,5 @@
 export type { AccountCard } from '../../../server/contracts/cards.ts';
-export { buildCardView, overrideBanner, renewalLine, type CardView } from './view-model.ts';
+export { buildCardView, lifecycleLine, overrideBanner, planBlock, renewalLine, type CardView } from './view-model.ts';
 export { BAND_LABEL, BAND_TONE, PALETTE, type Band, type Tone, type ToneTokens } from './palette.ts';
 export {
   DEFAULT_FORMAT,

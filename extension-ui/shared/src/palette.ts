@@ -17,6 +17,8 @@ export interface ToneTokens {
   hubspotTag: 'error' | 'warning' | 'success' | 'info' | 'default';
   /** `Alert` variant in `@hubspot/ui-extensions`. */
   hubspotAlert: 'danger' | 'warning' | 'success' | 'info';
+  /** `ProgressBar` variant in `@hubspot/ui-extensions`, which has no neutral: calm tones fill green. */
+  hubspotProgress: 'danger' | 'warning' | 'success';
 }
 
 export const PALETTE: Readonly<Record<Tone, ToneTokens>> = {
@@ -26,6 +28,7 @@ export const PALETTE: Readonly<Record<Tone, ToneTokens>> = {
     sldsTheme: 'slds-theme_error',
     hubspotTag: 'error',
     hubspotAlert: 'danger',
+    hubspotProgress: 'danger',
   },
   warning: {
     foreground: '#8c4b02',
@@ -33,6 +36,7 @@ export const PALETTE: Readonly<Record<Tone, ToneTokens>> = {
     sldsTheme: 'slds-theme_warning',
     hubspotTag: 'warning',
     hubspotAlert: 'warning',
+    hubspotProgress: 'warning',
   },
   success: {
     foreground: '#2e844a',
@@ -40,6 +44,7 @@ export const PALETTE: Readonly<Record<Tone, ToneTokens>> = {
     sldsTheme: 'slds-theme_success',
     hubspotTag: 'success',
     hubspotAlert: 'success',
+    hubspotProgress: 'success',
   },
   info: {
     foreground: '#0b5cab',
@@ -47,6 +52,7 @@ export const PALETTE: Readonly<Record<Tone, ToneTokens>> = {
     sldsTheme: 'slds-theme_info',
     hubspotTag: 'info',
     hubspotAlert: 'info',
+    hubspotProgress: 'success',
   },
   neutral: {
     foreground: '#444444',
@@ -54,6 +60,7 @@ export const PALETTE: Readonly<Record<Tone, ToneTokens>> = {
     sldsTheme: 'slds-theme_shade',
     hubspotTag: 'default',
     hubspotAlert: 'info',
+    hubspotProgress: 'success',
   },
 };
 

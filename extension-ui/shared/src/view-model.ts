@@ -65,6 +65,27 @@ export interface CardView {
   renewal: string | null;
   freshness: { banner: string | null; updated: string };
   override: { banner: string; active: boolean; tone: Tone } | null;
+  /** `Onboarding · day 12`, with why the account is in the stage. */
+  lifecycle: { text: string; stageLabel: string; reason: string; tone: Tone } | null;
+  /** The active success plan; null when the account has none (the card then shows nothing of plans). */
+  plan: {
+    name: string;
+    objectives: {
+      key: string;
+      title: string;
+      statusLabel: string;
+      tone: Tone;
+      /** 0–100 for a progress bar; null before the first reading. */
+      percent: number | null;
+      percentText: string | null;
+      /** `48% · target ≥ 60% · due 31 Mar 2027`. */
+      detail: string;
+    }[];
+    /** `Next: Kickoff call · due 12 Jan 2027`, in the warning colour when overdue. */
+    nextMilestone: { title: string; dueText: string; overdue: boolean; tone: Tone } | null;
+    /** `2 of 4 milestones reached`; null when the plan has no milestones. */
+    milestonesText: string | null;
+  } | null;
 }
 
 const TREND: Record<
@@ -81,6 +102,23 @@ const ALERT_TONE: Record<AccountCard['alerts'][number]['severity'], Tone> = {
   warning: 'warning',
   info: 'info',
 };
+const STAGE_TONE: Record<NonNullable<AccountCard['stage']>['stage'], Tone> = {
+  onboarding: 'info',
+  adoption: 'info',
+  value: 'success',
+  renewal: 'warning',
+  at_risk: 'danger',
+  churned: 'neutral',
+};
+
+const OBJECTIVE_TONE: Record<NonNullable<AccountCard['plan']>['objectives'][number]['status'], Tone> = {
+  on_track: 'success',
+  achieved: 'success',
+  behind: 'warning',
+  missed: 'danger',
+  no_data: 'neutral',
+};
+
 const ALERT_ORDER: Record<AccountCard['alerts'][number]['severity'], number> = { critical: 0, warning: 1, info: 2 };
 
 /** The band a group or measure score falls in, with the card's default thresholds. */
@@ -157,6 +195,49 @@ export function buildCardView(
     renewal: renewalLine(card.renewal, format),
     freshness: freshness(card.freshness, format),
     override: overrideBanner(card.override, format),
+    lifecycle: lifecycleLine(card.stage),
+    plan: planBlock(card.plan, format),
+  };
+}
+
+/** `Onboarding · day 12`: the day of the stay, counting the day it began as day 1. */
+export function lifecycleLine(stage: AccountCard['stage']): CardView['lifecycle'] {
+  if (stage === null) return null;
+  return {
+    text: `${stage.label} · day ${stage.daysInStage + 1}`,
+    stageLabel: stage.label,
+    reason: stage.reason,
+    tone: STAGE_TONE[stage.stage],
+  };
+}
+
+export function planBlock(plan: AccountCard['plan'], format: FormatOptions): CardView['plan'] {
+  if (plan === null) return null;
+  const next = plan.nextMilestone;
+  return {
+    name: plan.name,
+    objectives: plan.objectives.map((objective) => {
+      const reading = objective.valueText ?? 'No reading yet';
+      return {
+        key: objective.key,
+        title: objective.title,
+        statusLabel: objective.statusLabel,
+        tone: OBJECTIVE_TONE[objective.status],
+        percent: objective.progress === null ? null : Math.round(objective.progress * 100),
+        percentText: objective.progress === null ? null : formatShare(objective.progress, format),
+        detail: `${reading} · target ${objective.targetText} · due ${formatDay(objective.dueOn, format)}`,
+      };
+    }),
+    nextMilestone: next && {
+      title: next.title,
+      dueText: `${next.overdue ? 'Overdue since' : 'Due'} ${formatDay(next.dueOn, format)}`,
+      overdue: next.overdue,
+      tone: next.overdue ? 'warning' : 'neutral',
+    },
+    milestonesText:
+      plan.milestonesTotal === 0
+        ? null
+        : `${plan.milestonesReached} of ${plan.milestonesTotal} milestone${plan.milestonesTotal === 1 ? '' : 's'} reached`,
   };
 }
 

@@ -7,7 +7,7 @@ import { useEffect, useState, type MouseEvent } from 'react';
 
 export const APP_BASE = '/app';
 
-export const PAGES = ['portfolio', 'renewals', 'retention', 'nps', 'team', 'warnings', 'admin'] as const;
+export const PAGES = ['portfolio', 'renewals', 'retention', 'nps', 'team', 'plans', 'warnings', 'admin'] as const;
 export type PageName = (typeof PAGES)[number];
 
 export const PAGE_TITLE: Record<PageName, string> = {
@@ -16,6 +16,7 @@ export const PAGE_TITLE: Record<PageName, string> = {
   retention: 'Retention',
   nps: 'NPS',
   team: 'Team & staffing',
+  plans: 'Plans',
   warnings: 'Warnings',
   admin: 'Admin',
 };

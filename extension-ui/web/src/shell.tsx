@@ -2,6 +2,7 @@ import type { ChangeEvent } from 'react';
 import type { Me, MeInstallation } from './api/contracts.ts';
 import { AdminPage } from './admin/admin-page.tsx';
 import { NpsPage } from './pages/nps-page.tsx';
+import { PlansPage } from './pages/plans-page.tsx';
 import { PortfolioPage } from './pages/portfolio-page.tsx';
 import { RenewalsPage } from './pages/renewals-page.tsx';
 import { RetentionPage } from './pages/retention-page.tsx';
@@ -30,6 +31,8 @@ function PageBody({ page }: { page: PageName }) {
       return <NpsPage />;
     case 'team':
       return <TeamPage />;
+    case 'plans':
+      return <PlansPage />;
     case 'warnings':
       return <WarningsPage />;
     case 'admin':

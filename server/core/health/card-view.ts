@@ -1,3 +1,6 @@
+import { metricBareText, parseStoredMetric, targetText } from '../plans/metric-text.ts';
+import { milestoneStatus, type Comparator, type ObjectiveStatus } from '../plans/plan-model.ts';
+import { daysInStage, STAGE_LABELS, type LifecycleStage } from '../plans/stages.ts';
 import type { Driver, WhatMoved } from './explain.ts';
 import { bandOf, type Band, type Bands } from './model.ts';
 import type { MissingReason, Score } from './score.ts';
@@ -6,8 +9,8 @@ import type { Trend, TrendDirection } from './trend.ts';
 
 /**
  * The account health card's view model (server/contracts/cards.ts `AccountCard`), built from the
- * precomputed rows only: the account, its latest explanation, its score history and the override on
- * record. Pure, so both card APIs answer exactly the same thing for the same rows and moment.
+ * precomputed rows only: the account, its latest explanation, its score history, the override on
+ * record, its lifecycle stage and its success plan as the last plans run read it. Pure, so both card APIs answer exactly the same thing for the same rows and moment.
  */
 
 /** How far back the card's history chart reaches. */
@@ -69,6 +72,33 @@ export interface CardRows {
     generatedAt: Date;
     links: { html: string; markdown: string; pdf: string };
   } | null;
+  /** The account's current stay in a lifecycle stage; null before the first score run derives one. */
+  stage: { stage: LifecycleStage; reason: string; enteredAt: Date } | null;
+  /** The account's newest active success plan; null when it has none. */
+  plan: CardPlan | null;
+}
+
+/** A success plan as stored, with what the last plans run read of its objectives. */
+export interface CardPlan {
+  id: string;
+  name: string;
+  stage: LifecycleStage;
+  /** In the plan's order. */
+  objectives: readonly {
+    key: string;
+    title: string;
+    /** What it measures, as stored (read with `metricSchema`). */
+    metric: unknown;
+    comparator: Comparator;
+    target: number;
+    dueAt: Date;
+    status: ObjectiveStatus;
+    value: number | null;
+    /** 0–1 of the way from the start value to the target. */
+    progress: number | null;
+  }[];
+  /** In the plan's order. */
+  milestones: readonly { key: string; title: string; dueAt: Date; reachedAt: Date | null }[];
 }
 
 export interface CardWarning {
@@ -143,7 +173,37 @@ export interface CardView {
     expiresAt: string;
     active: boolean;
   } | null;
+  stage: { stage: LifecycleStage; label: string; reason: string; daysInStage: number } | null;
+  plan: {
+    id: string;
+    name: string;
+    stage: LifecycleStage;
+    objectives: {
+      key: string;
+      title: string;
+      status: ObjectiveStatus;
+      statusLabel: string;
+      /** The latest reading in the metric's unit; null before there is one. */
+      valueText: string | null;
+      /** The target with its comparator: "≥ 60%", "≤ 0". */
+      targetText: string;
+      dueOn: string;
+      progress: number | null;
+    }[];
+    /** The unreached milestone due first. */
+    nextMilestone: { title: string; dueOn: string; overdue: boolean } | null;
+    milestonesReached: number;
+    milestonesTotal: number;
+  } | null;
 }
+
+export const OBJECTIVE_STATUS_LABELS: Readonly<Record<ObjectiveStatus, string>> = {
+  on_track: 'On track',
+  behind: 'Behind',
+  achieved: 'Achieved',
+  missed: 'Missed',
+  no_data: 'No data yet',
+};
 
 const ALERT_SEVERITY = { high: 'critical', medium: 'warning', low: 'info' } as const;
 const SEVERITY_ORDER = { high: 0, medium: 1, low: 2 } as const;
@@ -159,6 +219,54 @@ function valueText(signal: string, raw: number | boolean | null): string | null 
   if (raw === null) return null;
   if (isSignalName(signal)) return formatValue(signal, raw);
   return typeof raw === 'boolean' ? (raw ? 'yes' : 'no') : String(Math.round(raw * 10) / 10);
+}
+
+const dayOf = (at: Date) => at.toISOString().slice(0, 10);
+
+function stageOf(rows: CardRows, now: number): CardView['stage'] {
+  if (rows.stage === null) return null;
+  const { stage, reason, enteredAt } = rows.stage;
+  return { stage, label: STAGE_LABELS[stage], reason, daysInStage: daysInStage(enteredAt.getTime(), now) };
+}
+
+/** Overdue is judged now, on read, as the milestone status is everywhere else. */
+function planOf(rows: CardRows, now: number): CardView['plan'] {
+  const plan = rows.plan;
+  if (plan === null) return null;
+  const open = plan.milestones
+    .filter((milestone) => milestone.reachedAt === null)
+    // Stable: milestones due the same instant keep the plan's order.
+    .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
+  const next = open[0];
+  return {
+    id: plan.id,
+    name: plan.name,
+    stage: plan.stage,
+    objectives: plan.objectives.map((objective) => {
+      // A metric this release does not know (stored by a later or an older one) leaves its numbers
+      // bare rather than failing the whole card.
+      const metric = parseStoredMetric(objective.metric);
+      return {
+        key: objective.key,
+        title: objective.title,
+        status: objective.status,
+        statusLabel: OBJECTIVE_STATUS_LABELS[objective.status],
+        valueText: objective.value === null ? null : metricBareText(metric, objective.value),
+        targetText: targetText(metric, objective.comparator, objective.target),
+        dueOn: dayOf(objective.dueAt),
+        progress: objective.progress === null ? null : Math.min(1, Math.max(0, objective.progress)),
+      };
+    }),
+    nextMilestone: next
+      ? {
+          title: next.title,
+          dueOn: dayOf(next.dueAt),
+          overdue: milestoneStatus({ dueAt: next.dueAt.getTime(), reachedAt: null }, now) === 'overdue',
+        }
+      : null,
+    milestonesReached: plan.milestones.length - open.length,
+    milestonesTotal: plan.milestones.length,
+  };
 }
 
 const dayNumber = (isoDay: string) => Math.floor(Date.parse(`${isoDay}T00:00:00Z`) / DAY_MS);
@@ -275,7 +383,7 @@ export function buildCardView(rows: CardRows, now: number, bands: Bands = DEFAUL
         nextStep: warning.steps.find((step) => !step.done)?.subject ?? null,
         nextSteps: warning.steps.map((step) => ({
           text: step.subject,
-          dueOn: step.dueAt.toISOString().slice(0, 10),
+          dueOn: dayOf(step.dueAt),
           done: step.done,
         })),
       })),
@@ -296,5 +404,7 @@ export function buildCardView(rows: CardRows, now: number, bands: Bands = DEFAUL
     },
     freshness: freshnessOf(rows, now),
     override,
+    stage: stageOf(rows, now),
+    plan: planOf(rows, now),
   };
 }

@@ -1,8 +1,9 @@
+import type { LifecycleStage } from '../plans/stages.ts';
 import type { Band } from './model.ts';
 import type { TrendDirection } from './trend.ts';
 
 /**
- * The seven values written to the CRM record (manifest.json `fields`), from one scoring of an account.
+ * The eight values written to the CRM record (manifest.json `fields`), from one scoring of an account.
  * They are rounded the way the CRM fields hold them, so a change too small to show costs no write;
  * `last_scored_at` moves only when another written value changed, otherwise every rescore would
  * rewrite every record and a steady book would never be free.
@@ -19,6 +20,8 @@ export interface WrittenInput {
   /** 0–1, null without a score. */
   renewalProbability: number | null;
   revenueAtRisk: number | null;
+  /** The lifecycle stage the account is in; null when none was derived. */
+  stage: LifecycleStage | null;
   scoredAt: Date;
 }
 
@@ -37,6 +40,7 @@ export function writtenValues(input: WrittenInput, previous: WrittenValues | nul
     health_drivers: input.drivers === '' ? null : truncateText(input.drivers, DRIVERS_MAX_LENGTH),
     renewal_probability: input.renewalProbability === null ? null : Math.round(input.renewalProbability * 100),
     revenue_at_risk: input.revenueAtRisk,
+    lifecycle_stage: input.stage,
     last_scored_at: input.scoredAt.toISOString(),
   };
   if (previous && previous.last_scored_at !== undefined && sameExceptTime(values, previous)) {

@@ -1,4 +1,4 @@
-import type { AgendaItem, Brief, Figure } from './brief.ts';
+import type { AgendaItem, Brief, BriefPlans, Figure } from './brief.ts';
 import { plural } from './format.ts';
 import { formatDay } from './period.ts';
 import { UPSELL_WITHIN_DAYS } from './opportunities.ts';
@@ -9,13 +9,36 @@ import { UPSELL_WITHIN_DAYS } from './opportunities.ts';
  * never promises a topic the brief has nothing on.
  */
 
-export type AgendaParts = Pick<Brief, 'wins' | 'risks' | 'opportunities' | 'renewal'> & { figures: readonly Figure[] };
+export type AgendaParts = Pick<Brief, 'wins' | 'risks' | 'opportunities' | 'renewal'> & {
+  figures: readonly Figure[];
+  plans?: BriefPlans | undefined;
+};
 
 const MAX_NOTES = 3;
 
 function shown(figures: readonly Figure[], key: string): string | null {
   const figure = figures.find((item) => item.key === key);
   return figure && figure.value !== null ? `${figure.label}: ${figure.text}` : null;
+}
+
+/** Objectives off course first, then how each plan stands, then the next milestone. */
+function planNotes(plans: BriefPlans['plans']): string[] {
+  const notes: string[] = [];
+  for (const plan of plans) {
+    for (const objective of plan.objectives) {
+      if (objective.status === 'behind' || objective.status === 'missed')
+        notes.push(
+          `${objective.title}: ${objective.statusText.toLowerCase()} at ${objective.valueText}, target ${objective.targetText}`,
+        );
+    }
+  }
+  for (const plan of plans) {
+    const done = plan.objectives.filter((item) => item.status === 'achieved' || item.status === 'on_track').length;
+    notes.push(`${plan.name}: ${done} of ${plural(plan.objectives.length, 'objective')} achieved or on track`);
+    const next = plan.next[0];
+    if (next) notes.push(`Next: ${next.title}, due ${formatDay(next.dueOn)}`);
+  }
+  return notes.slice(0, MAX_NOTES);
 }
 
 export function briefAgenda(parts: AgendaParts): AgendaItem[] {
@@ -42,6 +65,9 @@ export function briefAgenda(parts: AgendaParts): AgendaItem[] {
     minutes: 15,
     notes: review.length > 0 ? review : ['No health or usage figures yet: agree which data to share'],
   });
+  const plans = parts.plans?.plans ?? [];
+  if (plans.length > 0)
+    agenda.push({ title: 'Success plan: progress and what is next', minutes: 10, notes: planNotes(plans) });
   if (parts.risks.length > 0) {
     agenda.push({
       title: 'Risks and how we address them',

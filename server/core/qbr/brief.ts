@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { OBJECTIVE_STATUSES } from '../plans/plan-model.ts';
+import { LIFECYCLE_STAGES } from '../plans/stages.ts';
 import { isoDaySchema } from './period.ts';
 
 /**
@@ -72,6 +74,54 @@ export const agendaItemSchema = z.strictObject({
 });
 export type AgendaItem = z.infer<typeof agendaItemSchema>;
 
+const shortText = z.string().min(1).max(200);
+
+export const planObjectiveSchema = z.strictObject({
+  key: z.string().min(1).max(100),
+  title: text,
+  /** As the plans step last stored it. */
+  status: z.enum(OBJECTIVE_STATUSES),
+  statusText: shortText,
+  /** The metric from the signals at the end of the period, and at the last QBR (or the period's start). */
+  value: z.number().nullable(),
+  valueText: shortText,
+  before: z.number().nullable(),
+  beforeText: shortText,
+  comparator: z.enum(['gte', 'lte']),
+  target: z.number(),
+  /** With its comparator: "at least 60% of licences". */
+  targetText: shortText,
+  dueOn: isoDaySchema,
+  /** 0–1 of the way from the plan's start value to the target, from `value`; null without one. */
+  progress: z.number().min(0).max(1).nullable(),
+  progressText: shortText,
+});
+export type PlanObjective = z.infer<typeof planObjectiveSchema>;
+
+export const planSchema = z.strictObject({
+  name: text,
+  stage: z.enum(LIFECYCLE_STAGES),
+  stageText: shortText,
+  startedOn: isoDaySchema,
+  objectives: z.array(planObjectiveSchema),
+  /** Milestones not reached yet, soonest due first (at most five). */
+  next: z
+    .array(z.strictObject({ title: text, owner: z.string().nullable(), dueOn: isoDaySchema, overdue: z.boolean() }))
+    .max(5),
+  /** Milestones reached during the period, in the order they were reached. */
+  reached: z.array(z.strictObject({ title: text, reachedOn: isoDaySchema })),
+});
+export type BriefPlan = z.infer<typeof planSchema>;
+
+export const briefPlansSchema = z.strictObject({
+  /** The last day of the period: values "now" are read at its end. */
+  asOf: isoDaySchema,
+  /** Where the "before" values are read: the day of the last QBR, or the period's first day. */
+  since: z.strictObject({ kind: z.enum(['last_qbr', 'period_start']), day: isoDaySchema }),
+  plans: z.array(planSchema),
+});
+export type BriefPlans = z.infer<typeof briefPlansSchema>;
+
 export const briefSchema = z.strictObject({
   schemaVersion: z.literal(BRIEF_SCHEMA_VERSION),
   account: z.strictObject({
@@ -98,6 +148,8 @@ export const briefSchema = z.strictObject({
     revenueAtRisk: z.number().nullable(),
     text,
   }),
+  /** The account's active success plans; absent in briefs made before plans existed. */
+  plans: briefPlansSchema.optional(),
 });
 export type Brief = z.infer<typeof briefSchema>;
 

@@ -7,6 +7,7 @@ import { NO_DATA, formatMoney, formatShare, plural } from './format.ts';
 import type { QbrInputs } from './inputs.ts';
 import { topOpportunities } from './opportunities.ts';
 import { addDays, formatDay, formatPeriod, periodDays } from './period.ts';
+import { briefPlans } from './plans.ts';
 import { briefRisks } from './risks.ts';
 import { briefWins } from './wins.ts';
 
@@ -22,7 +23,8 @@ export function buildBrief(inputs: QbrInputs, at: number, qbrDate = addDays(inpu
   const risks = briefRisks(inputs);
   const opportunities = topOpportunities(inputs);
   const renewal = renewalOutlook(inputs);
-  const agenda = briefAgenda({ wins, risks, opportunities, renewal, figures });
+  const plans = briefPlans(inputs);
+  const agenda = briefAgenda({ wins, risks, opportunities, renewal, figures, plans });
   return {
     schemaVersion: BRIEF_SCHEMA_VERSION,
     account: { externalId: inputs.account.externalId, name: inputs.account.name, segment: inputs.account.segment },
@@ -42,6 +44,7 @@ export function buildBrief(inputs: QbrInputs, at: number, qbrDate = addDays(inpu
     opportunities,
     agenda,
     renewal,
+    plans,
   };
 }
 

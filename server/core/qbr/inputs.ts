@@ -1,6 +1,9 @@
 import type { Band } from '../health/model.ts';
 import type { Direction } from '../health/model.ts';
 import type { TrendDirection } from '../health/trend.ts';
+import type { AccountFacts, FactsContext } from '../health/facts.ts';
+import type { Comparator, ObjectiveStatus } from '../plans/plan-model.ts';
+import type { LifecycleStage } from '../plans/stages.ts';
 import type { Period } from './period.ts';
 
 /**
@@ -59,6 +62,44 @@ export interface OpenWarning {
   title: string;
   /** ISO instant. */
   openedAt: string;
+}
+
+/** An objective of an active plan as stored; its metric is read from `plans.facts` when the brief is built. */
+export interface PlanObjectiveInput {
+  key: string;
+  title: string;
+  /** The stored metric JSON, parsed by the brief (one that no longer parses reads as no data). */
+  metric: unknown;
+  comparator: Comparator;
+  target: number;
+  /** ISO instants. */
+  startAt: string;
+  dueAt: string;
+  /** The status the plans step last stored, and since when. */
+  status: ObjectiveStatus;
+  statusSince: string;
+  startValue: number | null;
+  achievedAt: string | null;
+}
+
+export interface PlanMilestoneInput {
+  key: string;
+  title: string;
+  /** ISO instants. */
+  dueAt: string;
+  reachedAt: string | null;
+  /** The owner's name as the CRM gives it, else their CRM id; null when nobody owns it. */
+  owner: string | null;
+}
+
+export interface PlanInput {
+  id: string;
+  name: string;
+  stage: LifecycleStage;
+  /** ISO instant. */
+  startedAt: string;
+  objectives: PlanObjectiveInput[];
+  milestones: PlanMilestoneInput[];
 }
 
 export interface QbrInputs {
@@ -133,4 +174,17 @@ export interface QbrInputs {
   };
   /** Early warnings open now, most severe first. */
   warnings: OpenWarning[];
+  plans: {
+    /** The day of the account's last QBR on or before the period's last day (a stored brief's QBR date); null when none. */
+    lastQbrDay: string | null;
+    /** The account's active plans, newest first. */
+    active: PlanInput[];
+    /**
+     * The account's facts up to the end of the period, reaching back far enough for every objective's
+     * window at the last QBR (or the period's start): the signals the objectives are read from, the
+     * same way the plans step reads them. Null when the account has no active plan.
+     */
+    facts: AccountFacts | null;
+    context: FactsContext;
+  };
 }

@@ -1,5 +1,5 @@
 import type { Brief } from './brief.ts';
-import { EMPTY, briefSubtitle, briefTitle, figureTables, opportunityGain } from './sections.ts';
+import { EMPTY, briefSubtitle, briefTitle, figureTables, opportunityGain, planSection } from './sections.ts';
 
 /**
  * The brief as one self-contained HTML page: styles inline, no script, no outside resource, laid out
@@ -15,6 +15,7 @@ const STYLE = `
   h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
   h2 { font-size: 1.2rem; margin: 1.6rem 0 .5rem; border-bottom: 1px solid #c9d2dc; padding-bottom: .2rem; }
   h3 { font-size: 1rem; margin: 1rem 0 .3rem; }
+  h4 { font-size: .95rem; margin: .7rem 0 .2rem; }
   .meta { color: #4a5a6a; margin: 0 0 .8rem; }
   table { border-collapse: collapse; width: 100%; margin-bottom: .6rem; }
   th, td { text-align: left; vertical-align: top; padding: .25rem .4rem; border-bottom: 1px solid #e3e8ee; }
@@ -23,7 +24,7 @@ const STYLE = `
   .severity { font-size: .8em; text-transform: uppercase; letter-spacing: .03em; color: #8a2a1a; }
   .gain { color: #1f5f3a; }
   @page { size: auto; margin: 15mm; }
-  @media print { body { margin: 0; max-width: none; } h2, h3 { break-after: avoid; } tr, li { break-inside: avoid; } }
+  @media print { body { margin: 0; max-width: none; } h2, h3, h4 { break-after: avoid; } tr, li { break-inside: avoid; } }
 `;
 
 export function renderHtml(brief: Brief): string {
@@ -50,6 +51,31 @@ export function renderHtml(brief: Brief): string {
       );
     }
     out.push('</table>');
+  }
+  const plans = planSection(brief);
+  if (plans !== null) {
+    out.push(`<h2>${h(plans.title)}</h2>`);
+    if (plans.empty !== null) out.push(`<p>${h(plans.empty)}</p>`);
+    for (const plan of plans.tables) {
+      out.push(`<h3>${h(plan.title)}</h3>`, `<p class="meta">${h(plan.meta)}</p>`);
+      if (plan.rows.length > 0) {
+        out.push('<table>', `<tr>${plan.columns.map((column) => `<th>${h(column)}</th>`).join('')}</tr>`);
+        for (const row of plan.rows) {
+          out.push(
+            `<tr>${row.map((cell, index) => `<td${index === 1 ? ' class="value"' : ''}>${h(cell)}</td>`).join('')}</tr>`,
+          );
+        }
+        out.push('</table>');
+      }
+      for (const list of plan.lists) {
+        out.push(
+          `<h4>${h(list.title)}</h4>`,
+          list.items.length === 0
+            ? `<p>${h(list.empty)}</p>`
+            : `<ul>${list.items.map((item) => `<li>${h(item)}</li>`).join('')}</ul>`,
+        );
+      }
+    }
   }
   out.push('<h2>Wins</h2>');
   out.push(

@@ -1,5 +1,5 @@
 import type { Brief } from './brief.ts';
-import { EMPTY, briefSubtitle, briefTitle, figureTables, opportunityGain } from './sections.ts';
+import { EMPTY, briefSubtitle, briefTitle, figureTables, opportunityGain, planSection } from './sections.ts';
 
 /** The brief as Markdown (a CRM note, an email): every figure with its definition, text escaped. */
 
@@ -18,6 +18,26 @@ export function renderMarkdown(brief: Brief): string {
     for (const figure of table.figures)
       lines.push(`| ${md(figure.label)} | ${md(figure.text)} | ${md(figure.definition)} |`);
     lines.push('');
+  }
+
+  const plans = planSection(brief);
+  if (plans !== null) {
+    lines.push(`## ${md(plans.title)}`, '');
+    if (plans.empty !== null) lines.push(md(plans.empty), '');
+    for (const plan of plans.tables) {
+      lines.push(`### ${md(plan.title)}`, '', md(plan.meta), '');
+      if (plan.rows.length > 0) {
+        lines.push(`| ${plan.columns.map(md).join(' | ')} |`, `|${' --- |'.repeat(plan.columns.length)}`);
+        for (const row of plan.rows) lines.push(`| ${row.map(md).join(' | ')} |`);
+        lines.push('');
+      }
+      for (const list of plan.lists) {
+        lines.push(`**${md(list.title)}**`, '');
+        if (list.items.length === 0) lines.push(md(list.empty));
+        for (const item of list.items) lines.push(`- ${md(item)}`);
+        lines.push('');
+      }
+    }
   }
 
   lines.push('## Wins', '');

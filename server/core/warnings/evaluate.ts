@@ -6,6 +6,7 @@ import { overrideExpiring } from './rules/override-rules.ts';
 import { bandDrop, decliningTrend, renewalAtRisk } from './rules/score-rules.ts';
 import { staleHighPriorityTicket, ticketSpike } from './rules/support-rules.ts';
 import { lowLicenceUse, usageDrop } from './rules/usage-rules.ts';
+import { objectiveBehind, onboardingStalled } from './rules/plan-rules.ts';
 import { detractor } from './rules/voice-rules.ts';
 import { renderTemplate } from './template.ts';
 
@@ -23,6 +24,8 @@ const DETECTORS: { readonly [R in RuleId]: Detector<R> } = {
   renewal_at_risk: renewalAtRisk,
   no_engagement: noEngagement,
   override_expiring: overrideExpiring,
+  onboarding_stalled: onboardingStalled,
+  objective_behind: objectiveBehind,
 };
 
 /** The values a playbook text may name for one finding: its evidence plus the account and the warning. */
@@ -70,7 +73,7 @@ function detect<R extends RuleId>(rule: R, input: WarningInput, rules: WarningRu
       accountId: input.account.id,
       dedupeKey: dedupeKeyOf(rule, input.account.id, detection.subject),
       state: detection.state,
-      severity: config.severity,
+      severity: detection.severity ?? config.severity,
       title: detection.title,
       evidence: detection.evidence,
     };

@@ -49,6 +49,8 @@ export interface Detection {
   /** Appended to the dedupe key when the rule follows one thing on the account (a ticket, a role). */
   subject?: string;
   state: FindingState;
+  /** Overrides the rule's severity for this finding (a missed objective weighs more than a late one). */
+  severity?: WarningSeverity;
   title: string;
   evidence: Evidence;
 }

@@ -3,6 +3,8 @@ import type { Band, Bands } from '../health/model.ts';
 import { effectiveHealth, type Override } from '../health/override.ts';
 import { DAY_MS } from '../health/signals.ts';
 import type { TrendDirection } from '../health/trend.ts';
+import type { Comparator, ObjectiveStatus } from '../plans/plan-model.ts';
+import type { LifecycleStage } from '../plans/stages.ts';
 import type { WarningRules } from './rules-config.ts';
 
 /**
@@ -52,6 +54,42 @@ export interface WarningUsageDay {
   licences: number | null;
 }
 
+export interface WarningMilestone {
+  key: string;
+  title: string;
+  dueAt: number;
+  /** Null while not reached at the instant. */
+  reachedAt: number | null;
+}
+
+/** An objective as its plan's last reading left it: the status and since when it has held. */
+export interface WarningObjective {
+  key: string;
+  title: string;
+  status: ObjectiveStatus;
+  statusSince: number;
+  value: number | null;
+  expected: number | null;
+  target: number;
+  comparator: Comparator;
+  dueAt: number;
+  /** The values as a CSM reads them ("42% of licences", "no data"). */
+  valueText: string;
+  expectedText: string;
+  targetText: string;
+}
+
+/** An active success plan of the account. */
+export interface WarningPlan {
+  id: string;
+  name: string;
+  /** The stage it was made for. */
+  stage: LifecycleStage;
+  startedAt: number;
+  milestones: WarningMilestone[];
+  objectives: WarningObjective[];
+}
+
 export interface WarningInput {
   at: number;
   account: { id: string; name: string; segment: string | null; status: AccountFacts['status'] };
@@ -72,6 +110,10 @@ export interface WarningInput {
   renewal: { on: number; daysTo: number } | null;
   /** The override in force at the instant; null when none applies. */
   override: { band: Band; expiresAt: number; author: string } | null;
+  /** The account's lifecycle stage at the instant and since when; null when none is recorded. */
+  stage: { stage: LifecycleStage; enteredAt: number } | null;
+  /** Active success plans started by the instant; milestones reached later read as not reached. */
+  plans: WarningPlan[];
 }
 
 export interface WarningInputSource {
@@ -83,6 +125,10 @@ export interface WarningInputSource {
   health: { score: number | null; band: Band | null; trend: TrendDirection | null };
   override: Override | null;
   bands?: Bands;
+  /** The current stay; absent where stages are not known (a replay of the past). */
+  stage?: { stage: LifecycleStage; enteredAt: number } | null;
+  /** The account's active plans as last read from the signals; none when absent. */
+  plans?: readonly WarningPlan[];
 }
 
 /**
@@ -141,6 +187,20 @@ function contactAt(contact: WarningFacts['contacts'][number], at: number): Warni
     departedOn: departedBy ? contact.departedOn : null,
     lastEngagedAt: contact.lastEngagedAt !== null && contact.lastEngagedAt <= at ? contact.lastEngagedAt : null,
   };
+}
+
+/** The plans as known at `at`: started by then, with milestones reached after it not yet reached. */
+function plansAt(plans: readonly WarningPlan[], at: number): WarningPlan[] {
+  return plans
+    .filter((plan) => plan.startedAt <= at)
+    .map((plan) => ({
+      ...plan,
+      milestones: plan.milestones.map((milestone) => ({
+        ...milestone,
+        reachedAt: milestone.reachedAt !== null && milestone.reachedAt <= at ? milestone.reachedAt : null,
+      })),
+      objectives: plan.objectives.map((objective) => ({ ...objective })),
+    }));
 }
 
 /** One account's `WarningInput` at `at` (epoch ms), looking back `lookbackDays` for dated facts. */
@@ -205,5 +265,7 @@ export function warningInputFrom(source: WarningInputSource, at: number, lookbac
     sentiment: facts.sentiment.filter((entry) => known(entry.at)).map((entry) => ({ ...entry })),
     renewal: renewalAt(facts, at),
     override,
+    stage: source.stage && source.stage.enteredAt <= at ? { ...source.stage } : null,
+    plans: plansAt(source.plans ?? [], at),
   };
 }

@@ -22,6 +22,8 @@ export const RULE_IDS = [
   'renewal_at_risk',
   'no_engagement',
   'override_expiring',
+  'onboarding_stalled',
+  'objective_behind',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
@@ -70,6 +72,15 @@ export const EVIDENCE_KEYS = {
   renewal_at_risk: ['band', 'score', 'renewalOn', 'daysToRenewal', 'withinDays', 'persistDays'],
   no_engagement: ['daysSinceEngaged', 'lastEngagedOn', 'days'],
   override_expiring: ['expiresOn', 'daysLeft', 'overrideBand', 'author', 'withinDays'],
+  onboarding_stalled: [
+    'daysSinceProgress',
+    'stalledDays',
+    'milestonesReached',
+    'milestonesTotal',
+    'nextMilestone',
+    'planName',
+  ],
+  objective_behind: ['objective', 'value', 'expected', 'target', 'dueOn', 'daysBehind', 'persistDays', 'planName'],
 } as const satisfies Record<RuleId, readonly string[]>;
 
 const days = (max: number) => z.int().min(0).max(max);
@@ -439,6 +450,53 @@ const overrideExpiring = z.strictObject({
   resolve: z.strictObject(quiet(0)).prefault({}),
 });
 
+const onboardingStalled = z.strictObject({
+  ...base({
+    severity: 'medium',
+    cooldownDays: 14,
+    playbook: [
+      step(
+        'Restart onboarding at {account}',
+        'No milestone of the plan "{planName}" has been reached for {daysSinceProgress} days ({milestonesReached} of {milestonesTotal} done). The next one is "{nextMilestone}". Find what blocks it and agree a new date with the customer.',
+        2,
+        'csm',
+        'high',
+      ),
+      step(
+        'Review the stalled onboarding of {account}',
+        'Onboarding has made no progress for {daysSinceProgress} days. Decide with the CSM whether the plan needs more help, other people or other dates.',
+        7,
+        'owner',
+        'medium',
+      ),
+    ],
+  }),
+  /** Days without a milestone reached, counted from the plan's start or its last milestone reached. */
+  stalledDays: positiveDays(365).default(21),
+  resolve: z.strictObject(quiet(0)).prefault({}),
+});
+
+const objectiveBehind = z.strictObject({
+  ...base({
+    severity: 'medium',
+    cooldownDays: 30,
+    playbook: [
+      step(
+        'Get "{objective}" back on track at {account}',
+        'The objective "{objective}" of the plan "{planName}" reads {value} against {expected} expected by now (target {target} by {dueOn}), {daysBehind} days in this state. Find what holds it back and agree the next step with the customer.',
+        3,
+        'csm',
+        'medium',
+      ),
+    ],
+  }),
+  /** A missed objective matters more than one running late. */
+  missedSeverity: z.enum(WARNING_SEVERITIES).default('high'),
+  /** Behind its trajectory this many days in a row; a missed objective warns within this many days of missing. */
+  persistDays: positiveDays(180).default(14),
+  resolve: z.strictObject(quiet(0)).prefault({}),
+});
+
 export const warningRulesSchema = z.strictObject({
   declining_trend: decliningTrend.prefault({}),
   band_drop: bandDrop.prefault({}),
@@ -451,6 +509,8 @@ export const warningRulesSchema = z.strictObject({
   renewal_at_risk: renewalAtRisk.prefault({}),
   no_engagement: noEngagement.prefault({}),
   override_expiring: overrideExpiring.prefault({}),
+  onboarding_stalled: onboardingStalled.prefault({}),
+  objective_behind: objectiveBehind.prefault({}),
 });
 export type WarningRules = z.infer<typeof warningRulesSchema>;
 export type WarningRulesInput = z.input<typeof warningRulesSchema>;

@@ -14,7 +14,7 @@ export interface FigureQuery {
   filters: AppliedFilters;
   format: 'json' | 'csv' | undefined;
   table: string;
-  /** The page of the view's long table (renewals only); page 1 of 50 elsewhere. */
+  /** The page of the view's long table (renewals and plans); page 1 of 50 elsewhere. */
   page: { page: number; pageSize: number };
 }
 
@@ -28,9 +28,9 @@ function flatten(query: Request['query']): Record<string, unknown> {
 const FIRST_PAGE = { page: 1, pageSize: 50 };
 
 export function figureQuery(req: Request, view: DashboardView): FigureQuery {
-  // Only renewals pages a table; elsewhere `page` is an unknown parameter and answers 400.
+  // Only renewals and plans page a table; elsewhere `page` is an unknown parameter and answers 400.
   const parsed =
-    view === 'renewals'
+    view === 'renewals' || view === 'plans'
       ? renewalsQuerySchema.safeParse(flatten(req.query))
       : dashboardQuerySchema.transform((q) => ({ ...q, ...FIRST_PAGE })).safeParse(flatten(req.query));
   if (!parsed.success) throw parsed.error;

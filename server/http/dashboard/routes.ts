@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import { installContext, type InstallDeps } from '../install/deps.ts';
 import { dashboardContext, type DashboardDeps } from './deps.ts';
 import { getDashboardNps } from './getDashboardNps.ts';
+import { getDashboardPlans } from './getDashboardPlans.ts';
 import { getDashboardPortfolio } from './getDashboardPortfolio.ts';
 import { getDashboardRenewals } from './getDashboardRenewals.ts';
 import { getDashboardRetention } from './getDashboardRetention.ts';
@@ -35,6 +36,7 @@ export function mountDashboard(app: Express, deps: DashboardMount, install: Inst
   app.get(`${base}/team`, getDashboardTeam(ctx));
   app.post(`${base}/team/staffing`, postDashboardTeamStaffing(ctx));
   app.get(`${base}/warnings`, getDashboardWarnings(ctx));
+  app.get(`${base}/plans`, getDashboardPlans(ctx));
   app.get(`${base}/settings`, getDashboardSettings(ctx));
   app.put(`${base}/settings`, putDashboardSettings(ctx));
 }

@@ -5,6 +5,7 @@ import { parseBrief } from '../../core/qbr/brief.ts';
 import { briefQbrDate } from '../../core/qbr/cadence.ts';
 import { renderHtml } from '../../core/qbr/render-html.ts';
 import { renderMarkdown } from '../../core/qbr/render-markdown.ts';
+import { planSection } from '../../core/qbr/sections.ts';
 import type { Sealer } from '../../platform/crypto.ts';
 import { cardStore } from '../../platform/db/card-store.ts';
 import type { Database } from '../../platform/db/database.ts';
@@ -67,7 +68,7 @@ export function qbrRouter(deps: QbrDeps, install: InstallDeps): Router {
       res.send(renderMarkdown(brief));
     } else {
       res.setHeader('Content-Disposition', `attachment; filename="${name}.pdf"`);
-      res.send(await renderPdf(brief));
+      res.send(await renderPdf(brief, planSection(brief)));
     }
   });
 

@@ -1,7 +1,8 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { CardExplanation, CardRows } from '../../core/health/card-view.ts';
+import type { CardExplanation, CardPlan, CardRows } from '../../core/health/card-view.ts';
 import type { Database } from './database.ts';
 import type { Provider } from './installations.ts';
+import { planStore, type PlanWithParts, type StageStayRow } from './plan-store.ts';
 import {
   accountHealth,
   accounts,
@@ -20,7 +21,8 @@ import type { InstallationKey } from './sync-store.ts';
  * (the card is read on every record page view): the account with its latest health, its score history
  * since a day, its override on record and the installation's latest finished sync. Every part is
  * scoped by workspace and installation and answered from a primary key or an index prefix. The whole
- * row comes back as one JSON value, so both drivers hand over the same types.
+ * row comes back as one JSON value, so both drivers hand over the same types. The lifecycle stage and
+ * the success plan follow from the plan store, once the installation is known.
  */
 
 /** The rows of a card; the brief's links are signed by the caller. */
@@ -169,7 +171,39 @@ function statement(cardScope: CardScope, accountExternalId: string, historySince
 
 const instant = (value: string | null) => (value === null ? null : new Date(value));
 
+function stageOf(stay: StageStayRow | undefined): CardRows['stage'] {
+  return stay ? { stage: stay.stage, reason: stay.reason, enteredAt: stay.enteredAt } : null;
+}
+
+/** A stored plan as the card reads it; the card view parses each objective's stored metric. */
+function planOf(plan: PlanWithParts | undefined): CardPlan | null {
+  if (!plan) return null;
+  return {
+    id: plan.id,
+    name: plan.name,
+    stage: plan.stage,
+    objectives: plan.objectives.map((objective) => ({
+      key: objective.key,
+      title: objective.title,
+      metric: objective.metric,
+      comparator: objective.comparator,
+      target: objective.target,
+      dueAt: objective.dueAt,
+      status: objective.status,
+      value: objective.value,
+      progress: objective.progress,
+    })),
+    milestones: plan.milestones.map((milestone) => ({
+      key: milestone.key,
+      title: milestone.title,
+      dueAt: milestone.dueAt,
+      reachedAt: milestone.reachedAt,
+    })),
+  };
+}
+
 export function cardStore(db: Database) {
+  const plans = planStore(db);
   return {
     /** The account's renewal date (null when it has none), or null when the account is unknown or archived. */
     async renewalOf(key: InstallationKey, accountExternalId: string): Promise<{ renewalDate: string | null } | null> {
@@ -194,8 +228,14 @@ export function cardStore(db: Database) {
       if (!row) return null;
       const card = typeof row.card === 'string' ? (JSON.parse(row.card) as CardJson) : row.card;
       const scoredAt = instant(card.scoredAt);
+      const key = { workspaceId: card.workspaceId, installationId: card.installationId };
+      // Active plans come newest first, so the first is the one the card shows.
+      const [stays, active] = await Promise.all([
+        plans.currentStages(key, [accountExternalId]),
+        plans.activePlans(key, [accountExternalId]),
+      ]);
       return {
-        key: { workspaceId: card.workspaceId, installationId: card.installationId },
+        key,
         account: {
           externalId: card.externalId,
           name: card.name,
@@ -227,6 +267,8 @@ export function cardStore(db: Database) {
           steps: warning.steps.map((step) => ({ ...step, dueAt: new Date(step.dueAt) })),
         })),
         brief: card.brief && { ...card.brief, generatedAt: new Date(card.brief.generatedAt) },
+        stage: stageOf(stays.get(accountExternalId)),
+        plan: planOf(active[0]),
       };
     },
   };

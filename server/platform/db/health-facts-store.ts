@@ -242,14 +242,25 @@ async function loadSurveys(
   from: number,
   asOf: number,
 ) {
+  // The respondent's role comes in the same query: a plan may ask what the executive sponsor says.
+  // A contact since archived keeps its role here: it was the role of whoever answered.
   const rows = await db
     .select({
       accountExternalId: surveyResponses.accountExternalId,
       kind: surveyResponses.kind,
       score: surveyResponses.score,
       respondedAt: surveyResponses.respondedAt,
+      role: contacts.role,
     })
     .from(surveyResponses)
+    .leftJoin(
+      contacts,
+      and(
+        eq(contacts.workspaceId, surveyResponses.workspaceId),
+        eq(contacts.installationId, surveyResponses.installationId),
+        eq(contacts.externalId, surveyResponses.contactExternalId),
+      ),
+    )
     .where(
       and(
         ofInstallation(surveyResponses, key),
@@ -258,7 +269,12 @@ async function loadSurveys(
       ),
     )
     .orderBy(asc(surveyResponses.accountExternalId), asc(surveyResponses.respondedAt));
-  return byAccount(rows, (row): SurveyFact => ({ kind: row.kind, score: row.score, at: row.respondedAt.getTime() }));
+  return byAccount(rows, (row): SurveyFact => ({
+    kind: row.kind,
+    score: row.score,
+    at: row.respondedAt.getTime(),
+    ...(row.role === null ? {} : { respondentRole: row.role }),
+  }));
 }
 
 async function loadSentiment(

@@ -298,6 +298,37 @@ export function healthScoreStore(db: Database) {
       }
     },
 
+    /**
+     * Sets one written field on these accounts' current values where it differs (an account never
+     * scored has none, so nothing to write); returns how many changed, what the write-back has to do.
+     */
+    async setWrittenField(
+      key: InstallationKey,
+      accountIds: readonly string[],
+      field: string,
+      value: number | string | null,
+    ): Promise<number> {
+      let changed = 0;
+      const json = JSON.stringify(value);
+      for (const chunk of chunks(accountIds)) {
+        const rows = await db
+          .update(accountHealthCurrent)
+          .set({
+            values: sql`jsonb_set(${accountHealthCurrent.values}, array[${field}::text], ${json}::jsonb)`,
+          })
+          .where(
+            and(
+              scoped(accountHealthCurrent, key),
+              inArray(accountHealthCurrent.accountExternalId, [...chunk]),
+              sql`(${accountHealthCurrent.values} -> ${field}::text) is distinct from ${json}::jsonb`,
+            ),
+          )
+          .returning({ id: accountHealthCurrent.accountExternalId });
+        changed += rows.length;
+      }
+      return changed;
+    },
+
     /** The day's history row, the full current health and the values to write, in one transaction. */
     async saveScores(key: InstallationKey, rows: readonly ScoredAccountRow[]): Promise<void> {
       if (rows.length === 0) return;

@@ -135,9 +135,7 @@ export function planStore(db: Database) {
   }
 
   return {
-    async settings(
-      key: InstallationKey,
-    ): Promise<{
+    async settings(key: InstallationKey): Promise<{
       version: number;
       stageRules: unknown;
       templates: unknown;
@@ -481,6 +479,22 @@ export function planStore(db: Database) {
         .where(and(plansOfKey(key), eq(successPlans.id, planId), eq(successPlans.status, 'active')))
         .returning({ id: successPlans.id });
       return rows.length > 0;
+    },
+
+    /** Closes the active plans of accounts whose current stage is churned: nothing is left to reach. */
+    async closePlansOfChurned(key: InstallationKey, at: Date): Promise<number> {
+      const churned = db
+        .select({ id: accountStageHistory.accountExternalId })
+        .from(accountStageHistory)
+        .where(and(staysOfKey(key), isNull(accountStageHistory.leftAt), eq(accountStageHistory.stage, 'churned')));
+      const rows = await db
+        .update(successPlans)
+        .set({ status: 'closed', closedAt: at })
+        .where(
+          and(plansOfKey(key), eq(successPlans.status, 'active'), inArray(successPlans.accountExternalId, churned)),
+        )
+        .returning({ id: successPlans.id });
+      return rows.length;
     },
 
     async addNote(key: InstallationKey, planId: string, author: string, body: string, at: Date): Promise<NoteRow> {

@@ -1,17 +1,21 @@
 import { createHash } from 'node:crypto';
 import { and, desc, eq, inArray, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
+import type { AccountFacts, FactsContext } from '../../core/health/facts.ts';
 import type { Brief } from '../../core/qbr/brief.ts';
 import type {
   BriefMeasure,
   NpsWindow,
   OpenWarning,
   PeerFeatureUse,
+  PlanInput,
   QbrInputs,
   UsageWindow,
 } from '../../core/qbr/inputs.ts';
 import type { Period } from '../../core/qbr/period.ts';
 import type { Database } from './database.ts';
+import { loadAccountFacts, loadFactsContext } from './health-facts-store.ts';
+import { planStore } from './plan-store.ts';
 import { accounts, qbrBriefs } from './schema.ts';
 import type { InstallationKey } from './sync-store.ts';
 
@@ -154,20 +158,33 @@ export async function qbrInputsForAccounts(
     if (accountRows.length === 0) continue;
     const found = accountRows.map((row) => String(row.id));
     shared ??= Promise.all([featuresOfferedIn(db, key, period), peerFeatureUse(db, key, windows.last)]);
-    const [health, usage, first, last, tickets, nps, npsBefore, contacts, deals, warnings, [featuresOffered, peers]] =
-      await Promise.all([
-        healthOf(db, key, found, period),
-        usageOf(db, key, found, period),
-        usageWindow(db, key, found, windows.first),
-        usageWindow(db, key, found, windows.last),
-        ticketsOf(db, key, found, period),
-        npsOf(db, key, found, period),
-        npsOf(db, key, found, before),
-        contactsOf(db, key, found, period),
-        dealsOf(db, key, found, period),
-        warningsOf(db, key, found),
-        shared,
-      ]);
+    const [
+      health,
+      usage,
+      first,
+      last,
+      tickets,
+      nps,
+      npsBefore,
+      contacts,
+      deals,
+      warnings,
+      plans,
+      [featuresOffered, peers],
+    ] = await Promise.all([
+      healthOf(db, key, found, period),
+      usageOf(db, key, found, period),
+      usageWindow(db, key, found, windows.first),
+      usageWindow(db, key, found, windows.last),
+      ticketsOf(db, key, found, period),
+      npsOf(db, key, found, period),
+      npsOf(db, key, found, before),
+      contactsOf(db, key, found, period),
+      dealsOf(db, key, found, period),
+      warningsOf(db, key, found),
+      plansOf(db, key, found, period),
+      shared,
+    ]);
     for (const account of accountRows) {
       const id = String(account.id);
       out.set(id, {
@@ -194,6 +211,7 @@ export async function qbrInputsForAccounts(
         contacts: contacts(id),
         deals: deals(id),
         warnings: warnings(id),
+        plans: plans(id),
       });
     }
   }
@@ -555,6 +573,125 @@ async function warningsOf(db: Database, key: InstallationKey, ids: readonly stri
     byId.set(String(row.id), list);
   }
   return (id: string): OpenWarning[] => byId.get(id) ?? [];
+}
+
+/**
+ * The day of each account's last QBR on or before the period's last day (any stored brief's QBR
+ * date), no more than a year back: the core's `planInstants` reads an older one as no last QBR.
+ */
+async function lastQbrDays(db: Database, key: InstallationKey, ids: readonly string[], period: Period) {
+  const rows = await rowsOf<Row>(
+    db,
+    sql`select b.account_external_id as id, max(b.qbr_date) as day from qbr_briefs b
+        where ${ofAccounts('b', key, ids)} and b.qbr_date <= ${period.end}
+          and b.qbr_date >= ${addDays(period.end, -LAST_QBR_MAX_DAYS)}
+        group by 1`,
+  );
+  return new Map(rows.map((row) => [String(row.id), dayText(row.day)]));
+}
+
+const LAST_QBR_MAX_DAYS = 366;
+/** The longest window a stored metric may have (an NPS answer up to two years back). */
+const LONGEST_WINDOW_DAYS = 730;
+const windowSchema = z.looseObject({ windowDays: z.int().positive() });
+
+/** Owners' names by CRM id: the name the CRM gives, else first and last name, else the email. */
+async function ownerNames(db: Database, key: InstallationKey, ids: readonly string[]) {
+  if (ids.length === 0) return new Map<string, string>();
+  const rows = await rowsOf<Row>(
+    db,
+    sql`select o.external_id as id, o.name, o.first_name, o.last_name, o.email from owners o
+        where ${ofInstallation('o', key)} and o.external_id in (${idList(ids)})`,
+  );
+  return new Map(
+    rows.map((row) => {
+      const full = [row.first_name, row.last_name].filter((part) => typeof part === 'string' && part !== '').join(' ');
+      const name = (row.name as string | null) || full || (row.email as string | null) || String(row.id);
+      return [String(row.id), name];
+    }),
+  );
+}
+
+/**
+ * The accounts' active success plans as stored, with what the brief reads their objectives from: the
+ * account's facts up to the end of the period, reaching back over the longest objective window before
+ * the last QBR (or the period's start), and the installation's facts context — the same facts the
+ * plans step reads. Facts are loaded once for the batch, and only for accounts with a plan.
+ */
+async function plansOf(db: Database, key: InstallationKey, ids: readonly string[], period: Period) {
+  const active = await planStore(db).activePlans(key, ids);
+  const withPlans = [...new Set(active.map((plan) => plan.accountExternalId))];
+  const lastQbr = withPlans.length === 0 ? new Map<string, string>() : await lastQbrDays(db, key, withPlans, period);
+
+  const facts = new Map<string, AccountFacts>();
+  let context: FactsContext = { featuresOffered: 0 };
+  if (withPlans.length > 0) {
+    // A metric whose window cannot be read is given the longest any metric may have.
+    const longest = Math.max(
+      1,
+      ...active.flatMap((plan) =>
+        plan.objectives.map(
+          (objective) => windowSchema.safeParse(objective.metric).data?.windowDays ?? LONGEST_WINDOW_DAYS,
+        ),
+      ),
+    );
+    const earliest = [...lastQbr.values(), period.start].reduce((first, day) => (day < first ? day : first));
+    const lookbackDays = dayCount({ start: earliest, end: period.end }) + longest + 1;
+    const [loaded, loadedContext] = await Promise.all([
+      loadAccountFacts(db, key, {
+        asOf: new Date(dayStart(period.end) + DAY_MS - 1),
+        lookbackDays,
+        accountIds: withPlans,
+      }),
+      loadFactsContext(db, key),
+    ]);
+    for (const accountFacts of loaded) facts.set(accountFacts.externalId, accountFacts);
+    context = loadedContext;
+  }
+  const owners = await ownerNames(db, key, [
+    ...new Set(active.flatMap((plan) => plan.milestones.flatMap((milestone) => milestone.ownerExternalId ?? []))),
+  ]);
+
+  const byAccount = new Map<string, PlanInput[]>();
+  for (const plan of active) {
+    const list = byAccount.get(plan.accountExternalId) ?? [];
+    list.push({
+      id: plan.id,
+      name: plan.name,
+      stage: plan.stage,
+      startedAt: plan.startedAt.toISOString(),
+      objectives: plan.objectives.map((objective) => ({
+        key: objective.key,
+        title: objective.title,
+        metric: objective.metric,
+        comparator: objective.comparator,
+        target: objective.target,
+        startAt: objective.startAt.toISOString(),
+        dueAt: objective.dueAt.toISOString(),
+        status: objective.status,
+        statusSince: objective.statusSince.toISOString(),
+        startValue: objective.startValue,
+        achievedAt: objective.achievedAt?.toISOString() ?? null,
+      })),
+      milestones: plan.milestones.map((milestone) => ({
+        key: milestone.key,
+        title: milestone.title,
+        dueAt: milestone.dueAt.toISOString(),
+        reachedAt: milestone.reachedAt?.toISOString() ?? null,
+        owner:
+          milestone.ownerExternalId === null
+            ? null
+            : (owners.get(milestone.ownerExternalId) ?? milestone.ownerExternalId),
+      })),
+    });
+    byAccount.set(plan.accountExternalId, list);
+  }
+  return (id: string): QbrInputs['plans'] => ({
+    lastQbrDay: lastQbr.get(id) ?? null,
+    active: byAccount.get(id) ?? [],
+    facts: facts.get(id) ?? null,
+    context: { ...context },
+  });
 }
 
 // ---- versions ----------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import PDFDocument from 'pdfkit';
 import type { Brief } from '../../core/qbr/brief.ts';
+import type { PlanSection } from '../../core/qbr/sections.ts';
 
 /**
  * The brief as a PDF of real text (searchable, copyable, readable by screen readers): the same
@@ -43,7 +44,11 @@ const formatDay = (day: string) => {
   return `${Number(date)} ${months[Number(month) - 1] ?? month} ${year}`;
 };
 
-export function renderPdf(brief: Brief): Promise<Buffer> {
+/**
+ * `plans` is the core's `planSection(brief)`: the success plan in the same words as the other
+ * renderings (null for a brief made before plans existed).
+ */
+export function renderPdf(brief: Brief, plans: PlanSection | null): Promise<Buffer> {
   const title = `QBR brief: ${brief.account.name ?? brief.account.externalId}`;
   const doc = new PDFDocument({
     size: 'A4',
@@ -99,6 +104,30 @@ export function renderPdf(brief: Brief): Promise<Buffer> {
     for (const figure of figures) {
       body(`${figure.label}: ${figure.text}`, 8);
       note(figure.definition, 16);
+    }
+  }
+
+  if (plans !== null) {
+    heading(plans.title);
+    if (plans.empty !== null) body(plans.empty);
+    for (const plan of plans.tables) {
+      subheading(plan.title);
+      note(plan.meta);
+      for (const row of plan.rows) {
+        body(row[0] ?? '', 8);
+        note(
+          plan.columns
+            .slice(1)
+            .map((column, index) => `${column}: ${row[index + 1] ?? ''}`)
+            .join(' · '),
+          16,
+        );
+      }
+      for (const list of plan.lists) {
+        body(`${list.title}:`, 8);
+        if (list.items.length === 0) note(list.empty, 16);
+        for (const item of list.items) note(`-  ${item}`, 16);
+      }
     }
   }
 

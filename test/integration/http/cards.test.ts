@@ -16,6 +16,7 @@ import { createSealer } from '../../../server/platform/crypto.ts';
 import { readBriefLink } from '../../../server/http/qbr/brief-links.ts';
 import type { DatabaseHandle } from '../../../server/platform/db/database.ts';
 import { createWorkspace, installationRepository } from '../../../server/platform/db/installations.ts';
+import { planStore, type NewPlan } from '../../../server/platform/db/plan-store.ts';
 import { accounts, qbrBriefs, warnings, warningTasks } from '../../../server/platform/db/schema.ts';
 import type { InstallationKey } from '../../../server/platform/db/sync-store.ts';
 import { createProducerConnection, whenReady, type Redis } from '../../../server/platform/redis.ts';
@@ -35,6 +36,73 @@ const PORTAL_A = '1001';
 const PORTAL_B = '2002';
 const ORG = '00D000000000001AAA';
 const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+/** An onboarding plan as a template makes it, started at `start`, for one account. */
+function onboardingPlan(accountExternalId: string, stageEntryId: string | null, start: number): NewPlan {
+  const on = (days: number) => new Date(start + days * DAY);
+  return {
+    accountExternalId,
+    name: stageEntryId === null ? 'Rollout to the second team' : 'Mid-market onboarding',
+    templateKey: stageEntryId === null ? null : 'mid_market_onboarding',
+    stage: 'onboarding',
+    stageEntryId,
+    startedAt: on(0),
+    createdBy: stageEntryId === null ? 'hubspot:user:42' : 'system',
+    objectives: [
+      {
+        key: 'active_users',
+        position: 0,
+        title: 'Half of licences in active use',
+        metric: { kind: 'signal', signal: 'usage.active_user_ratio', windowDays: 28, aggregation: 'mean' },
+        comparator: 'gte',
+        target: 0.5,
+        startAt: on(0),
+        dueAt: on(60),
+      },
+      {
+        key: 'features_live',
+        position: 1,
+        title: 'Two features in everyday use',
+        metric: { kind: 'features_live', windowDays: 28 },
+        comparator: 'gte',
+        target: 2,
+        startAt: on(0),
+        dueAt: on(60),
+      },
+      {
+        // Written by a release whose metric kinds this one does not know.
+        key: 'legacy',
+        position: 2,
+        title: 'Weekly report opened',
+        metric: { kind: 'report_opens', windowDays: 7 },
+        comparator: 'gte',
+        target: 1,
+        startAt: on(0),
+        dueAt: on(60),
+      },
+    ],
+    milestones: [
+      { key: 'kickoff', position: 0, title: 'Kickoff call', dueAt: on(2), ownerExternalId: '42', reachedWhen: null },
+      {
+        key: 'first_users',
+        position: 1,
+        title: 'First users active',
+        dueAt: on(14),
+        ownerExternalId: '42',
+        reachedWhen: { metric: { kind: 'features_live', windowDays: 7 }, comparator: 'gte', target: 1 },
+      },
+      {
+        key: 'review',
+        position: 2,
+        title: 'Onboarding review',
+        dueAt: on(45),
+        ownerExternalId: '42',
+        reachedWhen: null,
+      },
+    ],
+  };
+}
 
 describe.each(testDatabases())('card API on $name', (database) => {
   let handle: DatabaseHandle;
@@ -350,6 +418,126 @@ describe.each(testDatabases())('card API on $name', (database) => {
     const ofB = accountCardSchema.parse(await (await hubspot('GET', cardPath(PORTAL_B, '500'))).json());
     expect(ofB.alerts).toEqual([]);
     expect(ofB.qbr.latest).toBeNull();
+  });
+
+  it('shows the lifecycle stage and the newest active success plan, the same through HubSpot and Canvas', async () => {
+    const plans = planStore(handle.db);
+    const now = Date.now();
+    const entered = now - 3 * DAY - 60 * MINUTE;
+    const byCrm = [
+      { key: portalA, account: '501' },
+      { key: org, account: '001000000000001AAA' },
+    ];
+    for (const { key, account } of byCrm) {
+      await plans.recordStages(
+        key,
+        [{ accountExternalId: account, stage: 'onboarding', reason: 'Onboarding: day 4 of 90' }],
+        new Date(entered),
+      );
+      const stay = (await plans.currentStages(key, [account])).get(account)!;
+      // A plan made by hand a week earlier stays active beside the stage's plan; the card shows the newer.
+      await plans.createPlans(key, [onboardingPlan(account, null, entered - 7 * DAY)], new Date(entered));
+      const [made] = await plans.createPlans(key, [onboardingPlan(account, stay.id, entered)], new Date(entered));
+      await plans.saveReadings(
+        key,
+        [
+          {
+            planId: made!.id,
+            objectives: [
+              {
+                key: 'active_users',
+                status: 'behind',
+                value: 0.312,
+                expected: 0.3,
+                progress: 0.424,
+                startValue: 0.1,
+                achievedAt: null,
+              },
+              {
+                key: 'legacy',
+                status: 'on_track',
+                value: 0.4567,
+                expected: 0.1,
+                progress: 0.4567,
+                startValue: 0,
+                achievedAt: null,
+              },
+            ],
+            reached: ['first_users'],
+          },
+        ],
+        new Date(now - MINUTE),
+      );
+    }
+
+    const ofHubspot = accountCardSchema.parse(await (await hubspot('GET', cardPath(PORTAL_A, '501'))).json());
+    const active = await plans.activePlans(portalA, ['501']);
+    expect(active).toHaveLength(2);
+    const newest = active.find((plan) => plan.stageEntryId !== null)!;
+    expect(ofHubspot.stage).toEqual({
+      stage: 'onboarding',
+      label: 'Onboarding',
+      reason: 'Onboarding: day 4 of 90',
+      daysInStage: 3,
+    });
+    const day = (offset: number) => new Date(entered + offset * DAY).toISOString().slice(0, 10);
+    expect(ofHubspot.plan).toEqual({
+      id: newest.id,
+      name: 'Mid-market onboarding',
+      stage: 'onboarding',
+      objectives: [
+        {
+          key: 'active_users',
+          title: 'Half of licences in active use',
+          status: 'behind',
+          statusLabel: 'Behind',
+          valueText: '31%',
+          targetText: '≥ 50%',
+          dueOn: day(60),
+          progress: 0.424,
+        },
+        {
+          key: 'features_live',
+          title: 'Two features in everyday use',
+          status: 'no_data',
+          statusLabel: 'No data yet',
+          valueText: null,
+          targetText: '≥ 2.0 features',
+          dueOn: day(60),
+          progress: null,
+        },
+        {
+          key: 'legacy',
+          title: 'Weekly report opened',
+          status: 'on_track',
+          statusLabel: 'On track',
+          valueText: '0.46',
+          targetText: '≥ 1',
+          dueOn: day(60),
+          progress: 0.4567,
+        },
+      ],
+      // The kickoff was due two days into the stage, which began three days ago; first users were reached.
+      nextMilestone: { title: 'Kickoff call', dueOn: day(2), overdue: true },
+      milestonesReached: 1,
+      milestonesTotal: 3,
+    });
+
+    const session = await openSession('001000000000001AAA');
+    const ofCanvas = accountCardSchema.parse(await (await canvas('GET', '/card', session)).json());
+    expect(ofCanvas.stage).toEqual(ofHubspot.stage);
+    expect({ ...ofCanvas.plan, id: newest.id }).toEqual(ofHubspot.plan);
+
+    // Another portal's account of the same id, and an account with no stay, show neither.
+    const ofB = accountCardSchema.parse(await (await hubspot('GET', cardPath(PORTAL_B, '777'))).json());
+    expect([ofB.stage, ofB.plan]).toEqual([null, null]);
+    const other = accountCardSchema.parse(await (await hubspot('GET', cardPath(PORTAL_A, '500'))).json());
+    expect([other.stage, other.plan]).toEqual([null, null]);
+
+    // Closing the stage's plan brings the older plan made by hand to the card.
+    await plans.closePlan(portalA, newest.id, new Date());
+    const after = accountCardSchema.parse(await (await hubspot('GET', cardPath(PORTAL_A, '501'))).json());
+    expect(after.plan).toMatchObject({ name: 'Rollout to the second team', milestonesReached: 0, milestonesTotal: 3 });
   });
 
   it('queues a QBR brief from the card, once a minute per account', async () => {

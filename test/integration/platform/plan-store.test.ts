@@ -217,6 +217,16 @@ describe.each(testDatabases())('plan store on $name', (database) => {
     expect(await store.markMilestone(portal, plan!.id, 'nope', null)).toBe(false);
   });
 
+  it('closes the active plans of churned accounts only', async () => {
+    const at = new Date(T0.getTime() + 20 * DAY);
+    await store.recordStages(portal, [{ accountExternalId: 'a1', stage: 'churned', reason: 'Churned in the CRM' }], at);
+    expect(await store.closePlansOfChurned(stranger, at)).toBe(0);
+    expect(await store.closePlansOfChurned(portal, at)).toBe(2);
+    expect((await store.plansOf(portal, 'a1')).every((plan) => plan.status === 'closed')).toBe(true);
+    expect((await store.activePlans(portal)).map((plan) => plan.accountExternalId)).toEqual(['a3']);
+    expect(await store.closePlansOfChurned(portal, at)).toBe(0);
+  });
+
   it('opens a share link only by its token, before expiry and until revoked', async () => {
     const [plan] = await store.activePlans(portal, ['a3']);
     const link = await store.createShareLink(portal, {

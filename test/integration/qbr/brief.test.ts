@@ -8,6 +8,7 @@ import type { Book } from '../../../sandbox/generator/book.ts';
 import { ADOPTION_SHARE } from '../../../server/core/health/facts.ts';
 import { parseBrief, type Brief } from '../../../server/core/qbr/brief.ts';
 import { buildBrief } from '../../../server/core/qbr/build.ts';
+import { planSection } from '../../../server/core/qbr/sections.ts';
 import { addDays, qbrPeriod, type Period } from '../../../server/core/qbr/period.ts';
 import type { DatabaseHandle } from '../../../server/platform/db/database.ts';
 import { healthModelStore } from '../../../server/platform/db/health-model-store.ts';
@@ -338,7 +339,7 @@ describe.each(testDatabases())('on $name', (each) => {
   describe('the PDF', () => {
     it('is real text that carries every figure, the period and the opportunities', async () => {
       const brief = await briefFor(accountIds[0]!);
-      const pdf = await renderPdf(brief);
+      const pdf = await renderPdf(brief, planSection(brief));
       expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
       const parser = new PDFParse({ data: new Uint8Array(pdf) });
       const text = (await parser.getText()).text.replace(/\s+/g, ' ');

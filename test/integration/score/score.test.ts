@@ -35,7 +35,7 @@ import {
 /**
  * The score job on a synced book with its usage and surveys ingested (issue 6, acceptance 1's sums and
  * 3): every account gets a score whose contributions add up to it, an explanation, a history row and
- * the seven values; the write-back then puts all seven on every record of both stand-ins; a second run
+ * the eight values; the write-back then puts all eight on every record of both stand-ins; a second run
  * with nothing changed writes nothing; a change to a few accounts reaches only those.
  */
 
@@ -107,7 +107,7 @@ afterAll(async () => {
 });
 
 describe.each(PROVIDERS)('scoring a synced %s book', (provider) => {
-  it('scores every account with contributions that add up, an explanation and the seven values', async () => {
+  it('scores every account with contributions that add up, an explanation and the eight values', async () => {
     const summary = await runScore(deps, keyOf(provider), { full: true });
     expect(summary.full).toBe(true);
     // Every current customer of the book; former customers keep their last health and are not scored.
@@ -156,7 +156,7 @@ describe.each(PROVIDERS)('scoring a synced %s book', (provider) => {
     }
   });
 
-  it('writes all seven fields to every record, then nothing on a run with no change', async () => {
+  it('writes all eight fields to every record, then nothing on a run with no change', async () => {
     h.resetCounters();
     const first = await runJob(writeBack, h, provider);
     expect(first).toEqual({ outcome: 'written', summary: expect.anything() });

@@ -90,7 +90,7 @@ describe('values the CRM refuses', () => {
       summary: { rows: ids.length, written: ids.length - 4, failed: 4, refused: 4, retried: 0, held: 0 },
     });
     const ledger = await store.ledger(keyOf(h), [...gone, ...invalid]);
-    expect(ledger).toHaveLength(4 * 7);
+    expect(ledger).toHaveLength(4 * 8);
     for (const row of ledger) {
       const code = gone.includes(row.accountExternalId) ? 'NOT_FOUND' : 'VALIDATION';
       expect(row.value).toBeNull();
@@ -119,7 +119,7 @@ describe('values the CRM refuses', () => {
     expect(fixed).toMatchObject({ outcome: 'written', summary: { rows: 1, written: 1, failed: 0, held: 3 } });
     expect(writeCalls(h, 'hubspot')).toBe(1);
     const fixedLedger = await store.ledger(keyOf(h), [invalid[1]!]);
-    expect(fixedLedger).toHaveLength(7);
+    expect(fixedLedger).toHaveLength(8);
     expect(fixedLedger.filter((row) => row.lastError !== null || row.refusal !== null)).toEqual([]);
     expect(fixedLedger.find((row) => row.fieldKey === 'health_band')?.value).toBe(
       healthValues(fixedIndex, SCORED_AT).health_band,

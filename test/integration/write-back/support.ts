@@ -63,8 +63,9 @@ export async function runJob(services: WriteBackServices, h: SyncHarness, provid
 
 const BANDS = ['red', 'yellow', 'green'] as const;
 const TRENDS = ['improving', 'stable', 'declining'] as const;
+const STAGES = ['onboarding', 'adoption', 'value', 'renewal', 'at_risk', 'churned'] as const;
 
-/** Deterministic values of all seven fields for account number `index` (variant shifts the score). */
+/** Deterministic values of all eight fields for account number `index` (variant shifts the score). */
 export function healthValues(index: number, scoredAt: number, variant = 0): HealthFieldValues {
   const score = (index * 37 + variant * 11) % 101;
   return {
@@ -75,6 +76,7 @@ export function healthValues(index: number, scoredAt: number, variant = 0): Heal
     // A string on purpose: the ledger must treat "55.25" and 55.25 alike.
     renewal_probability: String(((index * 13) % 10_000) / 100),
     revenue_at_risk: (index % 50) * 1234.5,
+    lifecycle_stage: STAGES[index % STAGES.length]!,
     last_scored_at: scoredAt,
   };
 }

@@ -23,7 +23,7 @@ import {
 
 /**
  * Write-back against both stand-ins (issue 6, acceptance 3 and 4): a synced book gets computed
- * values for every account; the job puts all seven fields on every record, a second run costs no
+ * values for every account; the job puts all eight fields on every record, a second run costs no
  * call, 1% changed values reach only those accounts, and rows a batch rejects are retried alone.
  */
 
@@ -137,20 +137,20 @@ afterAll(async () => {
 describe.each(['hubspot', 'salesforce'] as const)('write-back to %s', (provider) => {
   const batchSize = provider === 'hubspot' ? 100 : 200;
 
-  it('sets all seven fields on every account, equal to the database, in full batches', async () => {
+  it('sets all eight fields on every account, equal to the database, in full batches', async () => {
     h.resetCounters();
     const result = await runJob(services, h, provider);
     expect(result.outcome).toBe('written');
     if (result.outcome !== 'written') return;
     const accounts = current[provider].size;
     expect(result.summary).toMatchObject({ rows: accounts, written: accounts, failed: 0, retried: 0 });
-    expect(result.summary.fields).toHaveLength(7);
+    expect(result.summary.fields).toHaveLength(8);
     expect(result.summary.schemaChecked).toBe(true);
     expect(writeCalls(h, provider)).toBe(Math.ceil(accounts / batchSize));
     expect(crmDifferences(current[provider], h, provider)).toEqual([]);
 
     const ledger = await store.ledger(keyOf(provider));
-    expect(ledger).toHaveLength(accounts * 7);
+    expect(ledger).toHaveLength(accounts * 8);
     expect(ledger.filter((row) => row.lastError !== null || row.writtenAt === null)).toEqual([]);
   }, 60_000);
 

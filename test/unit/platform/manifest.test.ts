@@ -27,6 +27,7 @@ describe('manifest.json', () => {
       'health_drivers',
       'renewal_probability',
       'revenue_at_risk',
+      'lifecycle_stage',
       'last_scored_at',
     ]);
     expect(manifest.crms.hubspot.scopes.required).toContain('oauth');

@@ -1,5 +1,47 @@
 import { accountCardSchema, type AccountCard } from '../../../server/contracts/cards.ts';
 
+/** An onboarding plan: one objective behind, one achieved, one without a reading; its next milestone overdue. */
+export const PLAN: NonNullable<AccountCard['plan']> = {
+  id: '6f1c0e2a-1111-4222-8333-444455556666',
+  name: 'Mid-market onboarding',
+  stage: 'onboarding',
+  objectives: [
+    {
+      key: 'active_users',
+      title: 'Half of licences in active use',
+      status: 'behind',
+      statusLabel: 'Behind',
+      valueText: '31%',
+      targetText: '≥ 50%',
+      dueOn: '2027-01-20',
+      progress: 0.424,
+    },
+    {
+      key: 'features_live',
+      title: 'Two features in everyday use',
+      status: 'achieved',
+      statusLabel: 'Achieved',
+      valueText: '2.4 features',
+      targetText: '≥ 2.0 features',
+      dueOn: '2027-01-20',
+      progress: 1,
+    },
+    {
+      key: 'sponsor_nps',
+      title: 'Executive sponsor rates us 8 or more',
+      status: 'no_data',
+      statusLabel: 'No data yet',
+      valueText: null,
+      targetText: '≥ 8 out of 10',
+      dueOn: '2027-02-19',
+      progress: null,
+    },
+  ],
+  nextMilestone: { title: 'Onboarding review with the champion', dueOn: '2026-12-03', overdue: true },
+  milestonesReached: 2,
+  milestonesTotal: 3,
+};
+
 /** A scored account card as the card API answers it; tests change the parts they are about. */
 export function scoredCard(changes: Partial<AccountCard> = {}): AccountCard {
   const card: AccountCard = {
@@ -94,6 +136,8 @@ export function scoredCard(changes: Partial<AccountCard> = {}): AccountCard {
       staleReason: null,
     },
     override: null,
+    stage: { stage: 'onboarding', label: 'Onboarding', reason: 'Onboarding: day 40 of 90', daysInStage: 11 },
+    plan: PLAN,
     ...changes,
   };
   // The fixture must be what the API could really answer.

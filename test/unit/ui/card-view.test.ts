@@ -8,13 +8,15 @@ import {
   formatPoints,
   formatScore,
   formatShare,
+  lifecycleLine,
   overrideBanner,
   PALETTE,
+  planBlock,
   renewalLine,
   type FormatOptions,
 } from '@bellwether/card-view';
 import type { AccountCard } from '../../../server/contracts/cards.ts';
-import { NOW, scoredCard } from './card-fixture.ts';
+import { NOW, PLAN, scoredCard } from './card-fixture.ts';
 
 const GB: FormatOptions = { locale: 'en-GB', timeZone: 'UTC', currency: 'USD', now: NOW };
 
@@ -301,5 +303,113 @@ describe('buildCardView', () => {
     expect(view.trend).toEqual({ arrow: '↓', label: 'Declining', text: 'Down 6 points over 4 weeks', tone: 'danger' });
     expect(view.moved).toBe('Down 2.6 since yesterday: open tickets rose');
     expect(view.renewal).toBe('Renews 31 Mar 2027 · 82% likely · $12,400 at risk');
+  });
+});
+
+describe('lifecycle line', () => {
+  it.each<[NonNullable<AccountCard['stage']>['stage'], string, number, string, string]>([
+    ['onboarding', 'Onboarding', 0, 'Onboarding · day 1', 'info'],
+    ['adoption', 'Adoption', 11, 'Adoption · day 12', 'info'],
+    ['value', 'Value', 200, 'Value · day 201', 'success'],
+    ['renewal', 'Renewal', 3, 'Renewal · day 4', 'warning'],
+    ['at_risk', 'At risk', 1, 'At risk · day 2', 'danger'],
+    ['churned', 'Churned', 30, 'Churned · day 31', 'neutral'],
+  ])('%s on whole day %s of its stay', (stage, label, daysInStage, text, tone) => {
+    expect(lifecycleLine({ stage, label, reason: 'why', daysInStage })).toEqual({
+      text,
+      stageLabel: label,
+      reason: 'why',
+      tone,
+    });
+  });
+
+  it('is absent before a stage is derived', () => expect(lifecycleLine(null)).toBeNull());
+});
+
+describe('success plan block', () => {
+  it('writes each objective with its progress, status tone, reading, target and due day', () => {
+    expect(planBlock(PLAN, GB)).toEqual({
+      name: 'Mid-market onboarding',
+      objectives: [
+        {
+          key: 'active_users',
+          title: 'Half of licences in active use',
+          statusLabel: 'Behind',
+          tone: 'warning',
+          percent: 42,
+          percentText: '42%',
+          detail: '31% · target ≥ 50% · due 20 Jan 2027',
+        },
+        {
+          key: 'features_live',
+          title: 'Two features in everyday use',
+          statusLabel: 'Achieved',
+          tone: 'success',
+          percent: 100,
+          percentText: '100%',
+          detail: '2.4 features · target ≥ 2.0 features · due 20 Jan 2027',
+        },
+        {
+          key: 'sponsor_nps',
+          title: 'Executive sponsor rates us 8 or more',
+          statusLabel: 'No data yet',
+          tone: 'neutral',
+          percent: null,
+          percentText: null,
+          detail: 'No reading yet · target ≥ 8 out of 10 · due 19 Feb 2027',
+        },
+      ],
+      nextMilestone: {
+        title: 'Onboarding review with the champion',
+        dueText: 'Overdue since 3 Dec 2026',
+        overdue: true,
+        tone: 'warning',
+      },
+      milestonesText: '2 of 3 milestones reached',
+    });
+  });
+
+  it.each([
+    ['on_track', 'success'],
+    ['achieved', 'success'],
+    ['behind', 'warning'],
+    ['missed', 'danger'],
+    ['no_data', 'neutral'],
+  ] as const)('gives status %s the %s tone', (status, tone) => {
+    const objectives = [{ ...PLAN.objectives[0]!, status }];
+    expect(planBlock({ ...PLAN, objectives }, GB)?.objectives[0]?.tone).toBe(tone);
+  });
+
+  type Next = NonNullable<AccountCard['plan']>['nextMilestone'];
+  type NextView = NonNullable<ReturnType<typeof planBlock>>['nextMilestone'];
+  it.each<[Next, NextView]>([
+    [
+      { title: 'Kickoff', dueOn: '2026-12-12', overdue: false },
+      { title: 'Kickoff', dueText: 'Due 12 Dec 2026', overdue: false, tone: 'neutral' },
+    ],
+    [
+      { title: 'Kickoff', dueOn: '2026-12-01', overdue: true },
+      { title: 'Kickoff', dueText: 'Overdue since 1 Dec 2026', overdue: true, tone: 'warning' },
+    ],
+    [null, null],
+  ])('writes the next milestone %j', (next, expected) => {
+    expect(planBlock({ ...PLAN, nextMilestone: next }, GB)?.nextMilestone).toEqual(expected);
+  });
+
+  it.each([
+    [0, 3, '0 of 3 milestones reached'],
+    [1, 1, '1 of 1 milestone reached'],
+    [0, 0, null],
+  ])('%s of %s milestones → %s', (reached, total, text) => {
+    expect(planBlock({ ...PLAN, milestonesReached: reached, milestonesTotal: total }, GB)?.milestonesText).toBe(text);
+  });
+
+  it('is absent without a plan, and the card view carries both parts', () => {
+    expect(planBlock(null, GB)).toBeNull();
+    const view = buildCardView(scoredCard(), GB);
+    expect(view.lifecycle?.text).toBe('Onboarding · day 12');
+    expect(view.plan).toEqual(planBlock(PLAN, GB));
+    const bare = buildCardView(scoredCard({ stage: null, plan: null }), GB);
+    expect([bare.lifecycle, bare.plan]).toEqual([null, null]);
   });
 });

@@ -3,11 +3,14 @@ import {
   Button,
   EmptyState,
   ErrorState,
+  Flex,
+  Heading,
   hubspot,
   LineChart,
   Link,
   LoadingSpinner,
   Modal,
+  ProgressBar,
   Select,
   StatisticsItem,
   Table,
@@ -21,7 +24,7 @@ import { createElement } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AccountHealthCard } from '../../../extension-ui/hubspot/src/app/cards/AccountHealthCard.tsx';
 import type { AccountCard } from '../../../server/contracts/cards.ts';
-import { NOW, scoredCard } from './card-fixture.ts';
+import { NOW, PLAN, scoredCard } from './card-fixture.ts';
 
 /**
  * The HubSpot card, rendered by HubSpot's own test renderer. `hubspot.fetch` is the one thing not
@@ -313,5 +316,87 @@ describe('HubSpot account health card', () => {
       ['PDF', links.pdf],
       ['Markdown', links.markdown],
     ]);
+  });
+
+  it('shows the lifecycle stage with its day, and each objective of the success plan', async () => {
+    const ui = renderCard(json(scoredCard()));
+    await ui.waitFor(() => expect(ui.findByTestId(Tag, 'lifecycle').text).toBe('Onboarding · day 12'));
+    expect(ui.findByTestId(Tag, 'lifecycle').props.variant).toBe('info');
+    expect(ui.findByTestId(Text, 'lifecycle-reason').text).toBe('Onboarding: day 40 of 90');
+    expect(ui.findAll(Heading).map((heading) => heading.text)).toContain('Success plan: Mid-market onboarding');
+
+    const objectives = PLAN.objectives.map((objective) => ui.findByTestId(Flex, `objective-${objective.key}`));
+    expect(
+      objectives.map((objective) => {
+        const bar = objective.maybeFind(ProgressBar);
+        return {
+          title: objective.find(Text).text,
+          status: [objective.find(Tag).text, objective.find(Tag).props.variant],
+          bar: bar && [bar.props.value, bar.props.maxValue, bar.props.variant],
+          detail: objective.findAll(Text).at(-1)?.text,
+        };
+      }),
+    ).toEqual([
+      {
+        title: 'Half of licences in active use',
+        status: ['Behind', 'warning'],
+        bar: [42, 100, 'warning'],
+        detail: '31% · target ≥ 50% · due 20 Jan 2027',
+      },
+      {
+        title: 'Two features in everyday use',
+        status: ['Achieved', 'success'],
+        bar: [100, 100, 'success'],
+        detail: '2.4 features · target ≥ 2.0 features · due 20 Jan 2027',
+      },
+      {
+        title: 'Executive sponsor rates us 8 or more',
+        status: ['No data yet', 'default'],
+        bar: null,
+        detail: 'No reading yet · target ≥ 8 out of 10 · due 19 Feb 2027',
+      },
+    ]);
+    expect(ui.findAll(ProgressBar)).toHaveLength(2);
+
+    const next = ui.findByTestId(Flex, 'next-milestone');
+    expect(next.find(Text).text).toBe('Next: Onboarding review with the champion');
+    expect([next.find(Tag).text, next.find(Tag).props.variant]).toEqual(['Overdue since 3 Dec 2026', 'warning']);
+    expect(ui.findByTestId(Text, 'milestones').text).toBe('2 of 3 milestones reached');
+  });
+
+  it('shows a milestone not yet due in the calm colour', async () => {
+    const plan = { ...PLAN, nextMilestone: { title: 'Kickoff call', dueOn: '2026-12-12', overdue: false } };
+    const ui = renderCard(json(scoredCard({ plan })));
+    await ui.waitFor(() => expect(ui.findByTestId(Flex, 'next-milestone').find(Tag).text).toBe('Due 12 Dec 2026'));
+    expect(ui.findByTestId(Flex, 'next-milestone').find(Tag).props.variant).toBe('default');
+  });
+
+  it('shows nothing of plans for an account without a stage or a plan', async () => {
+    const ui = renderCard(json(scoredCard({ stage: null, plan: null })));
+    await ui.waitFor(() => expect(ui.find(StatisticsItem).props.number).toBe('72'));
+    expect(ui.maybeFindByTestId(Tag, 'lifecycle')).toBeNull();
+    expect(ui.findAll(ProgressBar)).toHaveLength(0);
+    expect(ui.findAll(Heading).map((heading) => heading.text)).not.toContain('Success plan: Mid-market onboarding');
+    expect(ui.maybeFindByTestId(Text, 'milestones')).toBeNull();
+  });
+
+  it('shows the plan of an account not scored yet, below the empty state', async () => {
+    const ui = renderCard(
+      json(
+        scoredCard({
+          status: 'not_scored',
+          health: null,
+          trend: null,
+          history: [],
+          groups: [],
+          drivers: [],
+          measures: [],
+          stage: null,
+        }),
+      ),
+    );
+    await ui.waitFor(() => expect(ui.find(EmptyState).props.title).toBe('Not scored yet'));
+    expect(ui.maybeFindByTestId(Tag, 'lifecycle')).toBeNull();
+    expect(ui.findByTestId(Text, 'milestones').text).toBe('2 of 3 milestones reached');
   });
 });

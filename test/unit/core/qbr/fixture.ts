@@ -108,6 +108,7 @@ export function inputs(
     },
     deals: { nextRenewal: null, openExpansion: false, wonExpansions: { count: 0, amount: 0 }, wonRenewals: 0 },
     warnings: [],
+    plans: { lastQbrDay: null, active: [], facts: null, context: { featuresOffered: 3 } },
   };
   const merged = { ...base } as Record<string, unknown>;
   for (const [part, value] of Object.entries(overrides)) {

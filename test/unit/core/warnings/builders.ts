@@ -28,6 +28,8 @@ export function inputWith(overrides: Partial<WarningInput> = {}): WarningInput {
     sentiment: [],
     renewal: null,
     override: null,
+    stage: null,
+    plans: [],
     ...overrides,
   };
 }

@@ -35,6 +35,32 @@ function troubled(): WarningInput {
     sentiment: [],
     renewal: { on: AT + 60 * DAY_MS, daysTo: 60 },
     override: { band: 'red', expiresAt: AT + 2 * DAY_MS, author: 'csm@example.com' },
+    stage: { stage: 'onboarding', enteredAt: daysAgo(50) },
+    plans: [
+      {
+        id: 'plan-1',
+        name: 'Enterprise onboarding',
+        stage: 'onboarding',
+        startedAt: daysAgo(50),
+        milestones: [{ key: 'kickoff', title: 'Kickoff held', dueAt: daysAgo(43), reachedAt: null }],
+        objectives: [
+          {
+            key: 'active_users',
+            title: '60% of licences in active use',
+            status: 'behind',
+            statusSince: daysAgo(20),
+            value: 0.1,
+            expected: 0.33,
+            target: 0.6,
+            comparator: 'gte',
+            dueAt: AT + 40 * DAY_MS,
+            valueText: '10% of licences',
+            expectedText: '33% of licences',
+            targetText: '60% of licences',
+          },
+        ],
+      },
+    ],
   });
 }
 
@@ -53,6 +79,8 @@ describe('evaluateRules', () => {
       'renewal_at_risk:acc-7',
       'no_engagement:acc-7',
       'override_expiring:acc-7:2026-07-02',
+      'onboarding_stalled:acc-7:plan-1',
+      'objective_behind:acc-7:plan-1:active_users',
     ]);
   });
 

@@ -11,6 +11,7 @@ import {
   Link,
   List,
   LoadingSpinner,
+  ProgressBar,
   Statistics,
   StatisticsItem,
   Table,
@@ -148,6 +149,7 @@ export function AccountHealthCard({ context, actions, now = () => new Date() }: 
       ) : (
         <Scored view={view} />
       )}
+      <SuccessPlan view={view} />
       <Text variant="microcopy">{view.freshness.updated}</Text>
       {buttons}
     </Flex>
@@ -191,6 +193,64 @@ function Banners({ view }: { view: CardView }) {
           <Text variant="microcopy">{alert.opened}</Text>
         </Alert>
       ))}
+    </>
+  );
+}
+
+/** The lifecycle stage and the active success plan; shown whether or not the account is scored yet. */
+function SuccessPlan({ view }: { view: CardView }) {
+  const { lifecycle, plan } = view;
+  if (!lifecycle && !plan) return null;
+  return (
+    <>
+      <Divider />
+      {lifecycle ? (
+        <Flex direction="row" gap="xs" align="center">
+          <Text format={{ fontWeight: 'demibold' }}>Lifecycle</Text>
+          <Tag variant={PALETTE[lifecycle.tone].hubspotTag} testId="lifecycle">
+            {lifecycle.text}
+          </Tag>
+        </Flex>
+      ) : null}
+      {lifecycle ? (
+        <Text variant="microcopy" testId="lifecycle-reason">
+          {lifecycle.reason}
+        </Text>
+      ) : null}
+      {plan ? (
+        <>
+          <Heading>Success plan: {plan.name}</Heading>
+          {plan.objectives.map((objective) => (
+            <Flex key={objective.key} direction="column" gap="flush" testId={`objective-${objective.key}`}>
+              <Flex direction="row" gap="xs" justify="between">
+                <Text>{objective.title}</Text>
+                <Tag variant={PALETTE[objective.tone].hubspotTag}>{objective.statusLabel}</Tag>
+              </Flex>
+              {objective.percent !== null ? (
+                <ProgressBar
+                  value={objective.percent}
+                  maxValue={100}
+                  showPercentage
+                  variant={PALETTE[objective.tone].hubspotProgress}
+                  aria-label={`${objective.title}: ${objective.percentText ?? ''} of the way to the target`}
+                />
+              ) : null}
+              <Text variant="microcopy">{objective.detail}</Text>
+            </Flex>
+          ))}
+          {plan.nextMilestone ? (
+            <Flex direction="row" gap="xs" align="center" wrap="wrap" testId="next-milestone">
+              <Text>Next: {plan.nextMilestone.title}</Text>
+              <Tag variant={PALETTE[plan.nextMilestone.tone].hubspotTag}>{plan.nextMilestone.dueText}</Tag>
+            </Flex>
+          ) : null}
+          {plan.milestonesText ? (
+            <Text variant="microcopy" testId="milestones">
+              {plan.milestonesText}
+            </Text>
+          ) : null}
+        </>
+      ) : null}
     </>
   );
 }
