@@ -193,6 +193,7 @@ async function loadContacts(db: Database, key: InstallationKey, ids: readonly st
   const rows = await db
     .select({
       accountExternalId: contacts.accountExternalId,
+      email: contacts.email,
       role: contacts.role,
       createdAt: contacts.createdAtCrm,
       departed: contacts.departed,
@@ -205,6 +206,8 @@ async function loadContacts(db: Database, key: InstallationKey, ids: readonly st
     )
     .orderBy(asc(contacts.accountExternalId), asc(contacts.externalId));
   return byAccount(rows, (row): ContactFact => ({
+    // Lower-case, so one person held in two CRMs is one contact when a workspace's facts are merged.
+    email: row.email?.trim().toLowerCase() || null,
     role: row.role,
     createdAt: msOrNull(row.createdAt),
     departedOn: dayOrNull(row.departedOn),
@@ -217,6 +220,8 @@ async function loadDeals(db: Database, key: InstallationKey, ids: readonly strin
   const rows = await db
     .select({
       accountExternalId: deals.accountExternalId,
+      id: deals.externalId,
+      connectorId: deals.connectorExternalId,
       kind: deals.kind,
       stage: deals.stage,
       amount: deals.amount,
@@ -227,6 +232,9 @@ async function loadDeals(db: Database, key: InstallationKey, ids: readonly strin
     .where(and(ofInstallation(deals, key), eq(deals.archived, false), ofAccounts(deals.accountExternalId, ids)))
     .orderBy(asc(deals.accountExternalId), asc(deals.closeDate), asc(deals.externalId));
   return byAccount(rows, (row): DealFact => ({
+    // A connector's mirror of a deal names the original: merging two CRMs' facts keeps one of them.
+    id: row.id,
+    connectorId: row.connectorId,
     kind: row.kind,
     stage: row.stage,
     amount: numberOrNull(row.amount),

@@ -6,6 +6,9 @@ import { runSync } from '../../../jobs/sync/run-sync.ts';
 import { crmBook, generateBook } from '../../../sandbox/generator/generate-book.ts';
 import { linkBook, type LinkGroup } from '../../../sandbox/generator/linked-book.ts';
 import { storedMatchReportSchema } from '../../../server/contracts/account-matching.ts';
+import { computeSignals, type AccountFacts } from '../../../server/core/health/facts.ts';
+import { mergeAccountFacts } from '../../../server/core/health/merge-facts.ts';
+import { loadAccountFacts } from '../../../server/platform/db/health-facts-store.ts';
 import type { DatabaseHandle } from '../../../server/platform/db/database.ts';
 import { matchStore } from '../../../server/platform/db/match-store.ts';
 import { accounts, deals } from '../../../server/platform/db/schema.ts';
@@ -122,6 +125,55 @@ describe(`matching a ${ACCOUNTS}-customer book split between HubSpot and Salesfo
     // The name group is for review: never linked by a rule, most of it proposed.
     expect(foundByGroup.get('name') ?? 0).toBe(0);
     expect(nameGroupProposed / (groups.get('name') ?? 1)).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('counts a mirrored deal once when the two CRMs’ facts of a customer are merged', async () => {
+    const truth = h.linkedTruth!;
+    const asOf = new Date('2026-11-01T00:00:00Z');
+    const load = async (provider: 'hubspot' | 'salesforce', ids: string[]) => {
+      const installation = h.installations[provider];
+      const key = { workspaceId: installation.workspaceId, installationId: installation.id };
+      const facts = await loadAccountFacts(handle.db, key, { asOf, lookbackDays: 30, accountIds: ids });
+      return new Map(facts.map((account) => [account.externalId, account]));
+    };
+    const pairs = truth.customers.filter(
+      (customer) =>
+        customer.group === 'connector' && customer.hubspotCompanyId !== null && customer.salesforceAccountId !== null,
+    );
+    const [hubspotFacts, salesforceFacts] = await Promise.all([
+      load(
+        'hubspot',
+        pairs.map((customer) => customer.hubspotCompanyId!),
+      ),
+      load(
+        'salesforce',
+        pairs.map((customer) => customer.salesforceAccountId!),
+      ),
+    ]);
+    const spec = { signal: 'commercial.arr_change_pct' as const, windowDays: 365, aggregation: 'latest' as const };
+    const arrChange = (facts: AccountFacts) =>
+      computeSignals(facts, [spec], asOf.getTime(), { featuresOffered: 0 })[spec.signal];
+    let mirrored = 0;
+    let doubleCountingWouldShow = 0;
+    for (const customer of pairs) {
+      const hubspot = hubspotFacts.get(customer.hubspotCompanyId!)!;
+      const salesforce = salesforceFacts.get(customer.salesforceAccountId!)!;
+      const merged = mergeAccountFacts(hubspot, salesforce);
+      const real = truth.deals.filter((deal) => deal.customerBookId === customer.bookId);
+      // Every real deal once: the opportunity and a HubSpot-only deal; a mirror never beside its original.
+      expect(merged.deals.length, customer.bookId).toBe(real.length);
+      const copies = real.filter((deal) => deal.where === 'both').length;
+      mirrored += copies;
+      const naive = { ...merged, deals: [...hubspot.deals, ...salesforce.deals] };
+      expect(naive.deals.length).toBe(real.length + copies);
+      if (copies > 0 && arrChange(naive) !== arrChange(merged)) doubleCountingWouldShow += 1;
+    }
+    console.info(
+      `merged facts of ${pairs.length} connector-linked customers: ${mirrored} mirrored deals counted once; ` +
+        `counted twice they would move ARR change on ${doubleCountingWouldShow} customers`,
+    );
+    expect(mirrored).toBeGreaterThan(0);
+    expect(doubleCountingWouldShow).toBeGreaterThan(0);
   });
 
   it('reads the connector ids of companies and of mirrored deals', async () => {

@@ -168,6 +168,7 @@ describe.each(testDatabases())('health facts store on $name', (database) => {
       {
         ...crm(key, 'c-sponsor'),
         accountExternalId: 'acc-1',
+        email: ' Sam.Sponsor@Example.COM ',
         role: 'executive_sponsor',
         lastEngagedAt: new Date('2026-06-20T15:30:00Z'),
       },
@@ -178,6 +179,7 @@ describe.each(testDatabases())('health facts store on $name', (database) => {
       {
         ...crm(key, 'd-renewal', new Date('2026-05-01T00:00:00Z')),
         accountExternalId: 'acc-1',
+        connectorExternalId: '006000000000001AAA',
         kind: 'renewal',
         stage: 'open',
         closeDate: '2026-09-01',
@@ -270,6 +272,7 @@ describe.each(testDatabases())('health facts store on $name', (database) => {
     ],
     contacts: [
       {
+        email: null,
         role: 'champion',
         createdAt: ms('2025-02-01T00:00:00Z'),
         departedOn: ms('2026-06-10T00:00:00Z'),
@@ -277,6 +280,8 @@ describe.each(testDatabases())('health facts store on $name', (database) => {
         lastEngagedAt: null,
       },
       {
+        // Lower-case and trimmed: the same person in the other CRM is one contact when facts are merged.
+        email: 'sam.sponsor@example.com',
         role: 'executive_sponsor',
         createdAt: null,
         departedOn: null,
@@ -286,6 +291,8 @@ describe.each(testDatabases())('health facts store on $name', (database) => {
     ],
     deals: [
       {
+        id: 'd-new',
+        connectorId: null,
         kind: 'new_business',
         stage: 'won',
         amount: 100000,
@@ -293,6 +300,8 @@ describe.each(testDatabases())('health facts store on $name', (database) => {
         createdAt: null,
       },
       {
+        id: 'd-renewal',
+        connectorId: '006000000000001AAA',
         kind: 'renewal',
         stage: 'open',
         amount: null,
@@ -346,8 +355,20 @@ describe.each(testDatabases())('health facts store on $name', (database) => {
       createdAt: null,
       usage: [{ day: ms('2026-06-15T00:00:00Z'), activeUsers: 99, licences: 1, events: 9, featureUsers: [] }],
       tickets: [{ createdAt: ms('2026-06-10T08:00:00Z'), closedAt: null, priority: 'high' }],
-      contacts: [{ role: 'champion', createdAt: null, departedOn: null, departed: false, lastEngagedAt: null }],
-      deals: [{ kind: 'renewal', stage: 'lost', amount: 7, closeDate: ms('2026-06-01T00:00:00Z'), createdAt: null }],
+      contacts: [
+        { email: null, role: 'champion', createdAt: null, departedOn: null, departed: false, lastEngagedAt: null },
+      ],
+      deals: [
+        {
+          id: 'd-other',
+          connectorId: null,
+          kind: 'renewal',
+          stage: 'lost',
+          amount: 7,
+          closeDate: ms('2026-06-01T00:00:00Z'),
+          createdAt: null,
+        },
+      ],
       surveys: [{ kind: 'nps', score: 0, at: ms('2026-06-20T10:00:00Z') }],
       sentiment: [{ sentiment: 'negative', at: ms('2026-06-25T09:00:00Z') }],
     });
