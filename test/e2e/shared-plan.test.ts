@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newShareLinkBodySchema, planBodySchema } from '../../server/http/plans/contract.ts';
+import { newShareLinkBodySchema, planBodySchema } from '../../server/contracts/plans.ts';
 import { SHARED_NOT_FOUND_TEXT } from '../../server/http/plans/shared-page.ts';
 import { launchChromium } from '../support/browser.ts';
 import { testDatabases } from '../support/databases.ts';

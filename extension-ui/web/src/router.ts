@@ -25,6 +25,8 @@ export interface Route {
   /** Null on `/app/`: the first installation is picked once `/api/me` answers. */
   installationId: string | null;
   page: PageName | null;
+  /** One account's success plans (`/app/:installationId/accounts/:accountId/plans`), under the Plans tab. */
+  accountId: string | null;
   /** A path under the app that names no page: shown as "not found", never guessed. */
   unknown: boolean;
   search: URLSearchParams;
@@ -34,19 +36,37 @@ export function parseRoute(pathname: string, search = ''): Route {
   const params = new URLSearchParams(search);
   const rest = pathname.startsWith(APP_BASE) ? pathname.slice(APP_BASE.length) : pathname;
   const [installationId, page, ...extra] = rest.split('/').filter(Boolean);
-  if (!installationId) return { installationId: null, page: null, unknown: false, search: params };
+  if (!installationId) return { installationId: null, page: null, accountId: null, unknown: false, search: params };
+  if (page === 'accounts' && extra.length === 2 && extra[1] === 'plans') {
+    const accountId = decoded(extra[0] ?? '');
+    if (accountId) return { installationId, page: 'plans', accountId, unknown: false, search: params };
+  }
   const known = page === undefined || (PAGES as readonly string[]).includes(page);
   return {
     installationId,
     page: page && known ? (page as PageName) : null,
+    accountId: null,
     unknown: !known || extra.length > 0,
     search: params,
   };
 }
 
+/** A malformed escape names no account: the path is then not found. */
+function decoded(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment) || null;
+  } catch {
+    return null;
+  }
+}
+
 export function pagePath(installationId: string, page: PageName, search?: URLSearchParams): string {
   const query = search && [...search.keys()].length > 0 ? `?${search.toString()}` : '';
   return `${APP_BASE}/${encodeURIComponent(installationId)}/${page}${query}`;
+}
+
+export function accountPlansPath(installationId: string, accountId: string): string {
+  return `${APP_BASE}/${encodeURIComponent(installationId)}/accounts/${encodeURIComponent(accountId)}/plans`;
 }
 
 const CHANGE = 'bellwether:navigate';

@@ -1,7 +1,14 @@
 import { z } from 'zod';
-import { COMPARATORS, metricSchema, milestoneStatus, type ObjectiveStatus } from '../../core/plans/plan-model.ts';
 import { metricValueText, parseStoredMetric, targetText } from '../../core/plans/metric-text.ts';
-import { daysInStage, STAGE_LABELS } from '../../core/plans/stages.ts';
+import {
+  COMPARATORS,
+  metricSchema,
+  milestoneStatus,
+  type Metric,
+  type OBJECTIVE_STATUSES,
+  type ObjectiveStatus,
+} from '../../core/plans/plan-model.ts';
+import { daysInStage, STAGE_LABELS, type LIFECYCLE_STAGES } from '../../core/plans/stages.ts';
 import type {
   MilestoneRow,
   NoteRow,
@@ -10,13 +17,34 @@ import type {
   ShareLinkRow,
   StageStayRow,
 } from '../../platform/db/plan-store.ts';
-import type { MilestoneBody, NoteBody, ObjectiveBody, PlanBody, ShareLinkBody, StageBody } from './contract.ts';
+import type {
+  MilestoneBody,
+  NoteBody,
+  ObjectiveBody,
+  PLAN_COMPARATORS,
+  PLAN_LIFECYCLE_STAGES,
+  PLAN_OBJECTIVE_STATUSES,
+  PlanBody,
+  PlanMetric,
+  ShareLinkBody,
+  StageBody,
+} from '../../contracts/plans.ts';
 
 /**
  * Stored plans as the API and the shared page show them: numbers with their words ("62% of
  * licences", "3.0 features", "8 out of 10"), statuses as the people reading them say them, instants
  * as ISO strings. Stored JSON (metrics, milestone conditions) is parsed here, at the edge.
  */
+
+// The contract writes the core's lists out for the web app; these fail to compile if the two drift apart.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const SAME_LISTS: [
+  Same<(typeof LIFECYCLE_STAGES)[number], (typeof PLAN_LIFECYCLE_STAGES)[number]>,
+  Same<(typeof OBJECTIVE_STATUSES)[number], (typeof PLAN_OBJECTIVE_STATUSES)[number]>,
+  Same<(typeof COMPARATORS)[number], (typeof PLAN_COMPARATORS)[number]>,
+  Same<Metric, PlanMetric>,
+] = [true, true, true, true];
+void SAME_LISTS;
 
 export const OBJECTIVE_STATUS_LABELS: Readonly<Record<ObjectiveStatus, string>> = {
   on_track: 'On track',

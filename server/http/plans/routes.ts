@@ -25,8 +25,10 @@ import {
   planSettingsRequestSchema,
   shareRequestSchema,
   type AccountPlansBody,
+  type NewShareLinkBody,
   type PlanSettingsBody,
-} from './contract.ts';
+  type ShareLinksBody,
+} from '../../contracts/plans.ts';
 import { milestoneOwners, noteBody, planBody, shareLinkBody, stageBody } from './present.ts';
 import { planSettingsBody, planSettingsOf, underPart, type Problem } from './settings.ts';
 import {
@@ -384,7 +386,7 @@ export function plansRouter(deps: PlansDeps, install: InstallDeps): Router {
       id: link.id,
       url: `${ctx.publicUrl.replace(/\/+$/, '')}/shared/plans/${token}`,
       expiresAt: link.expiresAt.toISOString(),
-    });
+    } satisfies NewShareLinkBody);
   });
 
   router.get(sharePath, async (req, res) => {
@@ -393,7 +395,7 @@ export function plansRouter(deps: PlansDeps, install: InstallDeps): Router {
     const at = ctx.now();
     const links = await store.shareLinks(key, plan.id);
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ links: links.map((link) => shareLinkBody(link, at)) });
+    res.json({ links: links.map((link) => shareLinkBody(link, at)) } satisfies ShareLinksBody);
   });
 
   router.delete(`${sharePath}/:linkId`, async (req, res) => {

@@ -3,7 +3,7 @@ import { validateTemplates, type PlanTemplate } from '../../core/plans/plan-mode
 import { DEFAULT_STAGE_RULES, validateStageRules, type StageRules } from '../../core/plans/stages.ts';
 import type { PlanStore } from '../../platform/db/plan-store.ts';
 import type { InstallationKey } from '../../platform/db/sync-store.ts';
-import type { PlanSettingsBody } from './contract.ts';
+import type { PlanSettingsBody } from '../../contracts/plans.ts';
 
 /**
  * An installation's stage rules and plan templates in force: what its admin saved, or the shipped

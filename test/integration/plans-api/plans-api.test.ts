@@ -7,7 +7,7 @@ import {
   planBodySchema,
   planSettingsBodySchema,
   type PlanBody,
-} from '../../../server/http/plans/contract.ts';
+} from '../../../server/contracts/plans.ts';
 import { listAudit } from '../../../server/platform/db/audit.ts';
 import { testDatabases } from '../../support/databases.ts';
 import { DAY, openPlansWorld, SIGNED_IN_EMAIL, T0, template, sender, type PlansWorld } from './support.ts';

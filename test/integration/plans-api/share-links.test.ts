@@ -7,7 +7,7 @@ import express from 'express';
 import { pinoHttp } from 'pino-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorBodySchema } from '../../../server/contracts/health.ts';
-import { newShareLinkBodySchema, shareLinkBodySchema } from '../../../server/http/plans/contract.ts';
+import { newShareLinkBodySchema, shareLinkBodySchema } from '../../../server/contracts/plans.ts';
 import { plansRouter } from '../../../server/http/plans/routes.ts';
 import { SHARED_NOT_FOUND_TEXT } from '../../../server/http/plans/shared-page.ts';
 import { errorHandler } from '../../../server/http/middleware/error-handler.ts';

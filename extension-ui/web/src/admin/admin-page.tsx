@@ -4,11 +4,12 @@ import { AccountMatchingPanel } from './account-matching-panel.tsx';
 import { AnalyticsSettingsForm } from './analytics-settings-form.tsx';
 import { HealthModelEditor } from './health-model-editor.tsx';
 import { InstallationsPanel, SchedulesPanel } from './installations-panel.tsx';
+import { PlanSettingsEditor } from './plan-settings-editor.tsx';
 import { WarningRulesEditor } from './warning-rules-editor.tsx';
 
 /**
  * The admin's side: connections and their syncs, account matching across the two CRMs, the health
- * model, warning rules, schedules, analytics settings.
+ * model, warning rules, success plans (stage rules and templates), schedules, analytics settings.
  */
 
 const TABS = [
@@ -16,6 +17,7 @@ const TABS = [
   ['matching', 'Account matching'],
   ['health-model', 'Health model'],
   ['warning-rules', 'Warning rules'],
+  ['plans', 'Success plans'],
   ['schedules', 'Schedules'],
   ['analytics', 'Analytics settings'],
 ] as const;
@@ -31,6 +33,8 @@ function TabBody({ tab }: { tab: Tab }) {
       return <HealthModelEditor />;
     case 'warning-rules':
       return <WarningRulesEditor />;
+    case 'plans':
+      return <PlanSettingsEditor />;
     case 'schedules':
       return <SchedulesPanel />;
     case 'analytics':

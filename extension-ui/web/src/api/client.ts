@@ -71,7 +71,7 @@ function parsed<T>(schema: z.ZodType<T>, json: unknown, path: string): T {
 
 export interface Api {
   get<T>(path: string, schema: z.ZodType<T>): Promise<T>;
-  send<T>(method: 'POST' | 'PUT' | 'DELETE', path: string, body: unknown, schema: z.ZodType<T>): Promise<T>;
+  send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body: unknown, schema: z.ZodType<T>): Promise<T>;
 }
 
 export function createApi(options: ApiOptions = {}): Api {

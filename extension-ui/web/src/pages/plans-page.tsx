@@ -3,12 +3,13 @@ import {
   plansSchema,
   type ObjectiveStatusName,
   type PlanBehind,
+  type MeInstallation,
   type Plans,
   type PlansByCsm,
   type PlansBySegment,
 } from '../api/contracts.ts';
 import { useApp } from '../app-context.ts';
-import { AccountLink } from '../components/account-link.tsx';
+import { AccountPlansLink } from '../components/account-link.tsx';
 import { Chart, SERIES_COLOURS } from '../components/charts.tsx';
 import { DataTable, type Column } from '../components/data-table.tsx';
 import { Definitions } from '../components/definitions.tsx';
@@ -16,8 +17,11 @@ import { Num, Section, Tile, Tiles } from '../components/figures.tsx';
 import { useFilterOptions } from '../components/filter-options.ts';
 import { FigureFilters } from '../components/filters.tsx';
 import { Pager } from '../components/pager.tsx';
+import { OBJECTIVE_TONE } from '../components/plan-labels.ts';
 import { FigurePage, useFigure, useFilters } from '../components/page-frame.tsx';
 import { count, day, money, share } from '../format.ts';
+import { useRoute } from '../router.ts';
+import { AccountPlanPage } from './account-plan-page.tsx';
 
 /**
  * Success plans across the book: accounts by lifecycle stage, objectives by status, where the plans
@@ -34,13 +38,7 @@ const STATUS_WORD: Record<ObjectiveStatusName, string> = {
   missed: 'Missed',
   no_data: 'No data',
 };
-const STATUS_TONE: Record<ObjectiveStatusName, 'red' | 'yellow' | 'green' | 'neutral'> = {
-  on_track: 'green',
-  behind: 'yellow',
-  achieved: 'green',
-  missed: 'red',
-  no_data: 'neutral',
-};
+const STATUS_TONE: Record<ObjectiveStatusName, 'red' | 'yellow' | 'green' | 'neutral'> = OBJECTIVE_TONE;
 
 function groupColumns<Row extends PlansByCsm | PlansBySegment>(): Column<Row>[] {
   return [
@@ -56,11 +54,11 @@ function groupColumns<Row extends PlansByCsm | PlansBySegment>(): Column<Row>[] 
   ];
 }
 
-const behindColumns = (installation: Parameters<typeof AccountLink>[0]['installation']): Column<PlanBehind>[] => [
+const behindColumns = (installation: MeInstallation): Column<PlanBehind>[] => [
   {
     key: 'account',
     header: 'Account',
-    cell: (row) => <AccountLink installation={installation} accountId={row.accountId} name={row.accountName} />,
+    cell: (row) => <AccountPlansLink installation={installation} accountId={row.accountId} name={row.accountName} />,
     value: (row) => row.accountId,
   },
   { key: 'csm', header: 'CSM', cell: (row) => row.csmName ?? row.csmId ?? '—', value: (row) => row.csmId },
@@ -271,7 +269,13 @@ function PlansFigure({
   );
 }
 
+/** The Plans tab: the book's plans, or one account's (`/app/:id/accounts/:accountId/plans`). */
 export function PlansPage() {
+  const { accountId } = useRoute();
+  return accountId ? <AccountPlanPage key={accountId} accountId={accountId} /> : <PlansDashboard />;
+}
+
+function PlansDashboard() {
   const { installation } = useApp();
   const [filters, set] = useFilters(FILTERS);
   const resource = useFigure('plans', plansSchema, filters);

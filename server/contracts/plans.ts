@@ -1,11 +1,56 @@
 import { z } from 'zod';
-import { COMPARATORS, metricSchema, OBJECTIVE_STATUSES } from '../../core/plans/plan-model.ts';
-import { LIFECYCLE_STAGES } from '../../core/plans/stages.ts';
 
 /*
- * The success-plan API: requests (unknown fields refused) and the answers, which the tests parse so
- * the shapes here are the ones served.
+ * The success-plan API: requests (unknown fields refused) and the answers, which the tests and the
+ * web app parse so the shapes here are the ones served.
  */
+
+// As in server/core (plans and health signals), written out so the web app takes nothing but zod from
+// here; server/http/plans/present.ts fails to compile if they drift apart.
+export const PLAN_LIFECYCLE_STAGES = ['onboarding', 'adoption', 'value', 'renewal', 'at_risk', 'churned'] as const;
+export type PlanLifecycleStage = (typeof PLAN_LIFECYCLE_STAGES)[number];
+export const PLAN_OBJECTIVE_STATUSES = ['on_track', 'behind', 'achieved', 'missed', 'no_data'] as const;
+export type PlanObjectiveStatus = (typeof PLAN_OBJECTIVE_STATUSES)[number];
+export const PLAN_COMPARATORS = ['gte', 'lte'] as const;
+export const PLAN_SIGNAL_NAMES = [
+  'usage.active_user_ratio',
+  'usage.events_per_licence',
+  'usage.feature_breadth',
+  'support.open_tickets',
+  'support.high_priority_open',
+  'support.oldest_open_days',
+  'support.tickets_per_100_licences',
+  'engagement.days_since_last',
+  'relationship.champion_present',
+  'relationship.sponsor_present',
+  'relationship.departed_champion',
+  'commercial.days_to_renewal',
+  'commercial.arr_change_pct',
+  'commercial.open_expansion',
+  'voice.nps',
+  'voice.csat',
+  'voice.ces',
+  'voice.detractor_share',
+  'sentiment.csm',
+] as const;
+export const PLAN_AGGREGATIONS = ['latest', 'mean', 'sum', 'min', 'max', 'count', 'slope'] as const;
+
+/** What an objective or a milestone condition measures (the core's metric). */
+export const planMetricSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('signal'),
+    signal: z.enum(PLAN_SIGNAL_NAMES),
+    windowDays: z.int().min(1).max(365),
+    aggregation: z.enum(PLAN_AGGREGATIONS),
+  }),
+  z.strictObject({ kind: z.literal('features_live'), windowDays: z.int().min(1).max(365) }),
+  z.strictObject({
+    kind: z.literal('nps_from_role'),
+    role: z.enum(['champion', 'executive_sponsor']),
+    windowDays: z.int().min(1).max(730),
+  }),
+]);
+export type PlanMetric = z.infer<typeof planMetricSchema>;
 
 const instant = z.iso.datetime({ offset: true });
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -45,7 +90,7 @@ export const planSettingsRequestSchema = z
   });
 
 export const stageBodySchema = z.strictObject({
-  stage: z.enum(LIFECYCLE_STAGES),
+  stage: z.enum(PLAN_LIFECYCLE_STAGES),
   label: z.string(),
   reason: z.string(),
   enteredAt: instant,
@@ -57,12 +102,12 @@ export const objectiveBodySchema = z.strictObject({
   key: z.string(),
   title: z.string(),
   /** Null when the stored metric no longer reads as one (its numbers are then shown bare). */
-  metric: metricSchema.nullable(),
-  comparator: z.enum(COMPARATORS),
+  metric: planMetricSchema.nullable(),
+  comparator: z.enum(PLAN_COMPARATORS),
   target: z.number(),
   /** "≥ 80%", "≥ 3.0 features", "≥ 8 out of 10". */
   targetText: z.string(),
-  status: z.enum(OBJECTIVE_STATUSES),
+  status: z.enum(PLAN_OBJECTIVE_STATUSES),
   statusLabel: z.string(),
   statusSince: instant,
   value: z.number().nullable(),
@@ -91,7 +136,12 @@ export const milestoneBodySchema = z.strictObject({
   reachedBy: z.string().nullable(),
   /** Reached on its own when this holds; it can still be marked by hand. */
   condition: z
-    .strictObject({ metric: metricSchema, comparator: z.enum(COMPARATORS), target: z.number(), text: z.string() })
+    .strictObject({
+      metric: planMetricSchema,
+      comparator: z.enum(PLAN_COMPARATORS),
+      target: z.number(),
+      text: z.string(),
+    })
     .nullable(),
 });
 export type MilestoneBody = z.infer<typeof milestoneBodySchema>;
@@ -109,7 +159,7 @@ export const planBodySchema = z.strictObject({
   accountId: z.string(),
   name: z.string(),
   templateKey: z.string().nullable(),
-  stage: z.enum(LIFECYCLE_STAGES),
+  stage: z.enum(PLAN_LIFECYCLE_STAGES),
   stageLabel: z.string(),
   status: z.enum(['active', 'closed']),
   /** Made when the account entered its stage (`stage`), or by a person (`manual`). */
@@ -145,8 +195,13 @@ export const shareLinkBodySchema = z.strictObject({
 });
 export type ShareLinkBody = z.infer<typeof shareLinkBodySchema>;
 
+/** A plan's links, newest first as the store lists them. */
+export const shareLinksBodySchema = z.strictObject({ links: z.array(shareLinkBodySchema) });
+export type ShareLinksBody = z.infer<typeof shareLinksBodySchema>;
+
 /** The answer to making a link: the only time its address (and so its token) is shown. */
 export const newShareLinkBodySchema = z.strictObject({ id: z.uuid(), url: z.url(), expiresAt: instant });
+export type NewShareLinkBody = z.infer<typeof newShareLinkBodySchema>;
 
 export const planSettingsBodySchema = z.strictObject({
   /** 0 until an admin first saves. */
